@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace ExportConstructs.Contract;
+
+/// <summary>Source-generated JSON for the contract types (AOT-safe, no reflection).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(VmImageExportProperties))]
+[JsonSerializable(typeof(AppStreamAmiExportProperties))]
+[JsonSerializable(typeof(VmImageExportData))]
+[JsonSerializable(typeof(AppStreamAmiExportData))]
+public sealed partial class ContractJsonContext : JsonSerializerContext;

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ExportConstructs.Handler.CustomResources;
+
+/// <summary>
+/// What the Provider framework hands onEvent (the CloudFormation request) and isComplete (the
+/// same request merged with onEvent's output).
+/// </summary>
+public sealed class CustomResourceRequest
+{
+    /// <summary>Create, Update or Delete.</summary>
+    [JsonPropertyName("RequestType")] public string RequestType { get; set; } = "";
+    /// <summary>Unique per CloudFormation request; repeated when the same request is retried.</summary>
+    [JsonPropertyName("RequestId")] public string RequestId { get; set; } = "";
+    /// <summary>The stack's ARN.</summary>
+    [JsonPropertyName("StackId")] public string StackId { get; set; } = "";
+    /// <summary>The resource's logical id in the template.</summary>
+    [JsonPropertyName("LogicalResourceId")] public string LogicalResourceId { get; set; } = "";
+    /// <summary>Set on Update and Delete, and on isComplete from onEvent's answer.</summary>
+    [JsonPropertyName("PhysicalResourceId")] public string? PhysicalResourceId { get; set; }
+    /// <summary>The <c>Custom::</c> type.</summary>
+    [JsonPropertyName("ResourceType")] public string ResourceType { get; set; } = "";
+    /// <summary>Where the framework will send the final answer; unused here.</summary>
+    [JsonPropertyName("ResponseURL")] public string? ResponseUrl { get; set; }
+    /// <summary>The resource's properties.</summary>
+    [JsonPropertyName("ResourceProperties")] public JsonElement ResourceProperties { get; set; }
+    /// <summary>The previous properties, on Update.</summary>
+    [JsonPropertyName("OldResourceProperties")] public JsonElement? OldResourceProperties { get; set; }
+    /// <summary>
+    /// What onEvent decided, passed on to isComplete by the framework (any extra key of onEvent's
+    /// answer is).
+    /// </summary>
+    [JsonPropertyName(OnEventResponse.ActionKey)] public string? Action { get; set; }
+}
+
+/// <summary>onEvent's answer to the framework.</summary>
+public sealed class OnEventResponse
+{
+    /// <summary>Name of the extra key that carries <see cref="Action"/> to isComplete.</summary>
+    public const string ActionKey = "ExportAction";
+
+    /// <summary>The resource's id; a new one on Update means replacement.</summary>
+    [JsonPropertyName("PhysicalResourceId")] public string PhysicalResourceId { get; set; } = "";
+    /// <summary>What isComplete has to finish; see <see cref="ExportActions"/>.</summary>
+    [JsonPropertyName(ActionKey)] public string Action { get; set; } = "";
+}
+
+/// <summary>isComplete's answer to the framework.</summary>
+public sealed class IsCompleteResponse
+{
+    /// <summary>True once the operation is done.</summary>
+    [JsonPropertyName("IsComplete")] public bool IsComplete { get; set; }
+    /// <summary>The attributes; only sent with <see cref="IsComplete"/> true (the framework refuses it otherwise).</summary>
+    [JsonPropertyName("Data")] public Dictionary<string, string>? Data { get; set; }
+
+    /// <summary>Not done yet: the framework asks again after its query interval.</summary>
+    public static IsCompleteResponse Pending { get; } = new();
+
+    /// <summary>Done, with these attributes.</summary>
+    public static IsCompleteResponse Done(Dictionary<string, string>? data = null) => new() { IsComplete = true, Data = data };
+}
+
+/// <summary>Values of <see cref="OnEventResponse.Action"/>.</summary>
+public static class ExportActions
+{
+    /// <summary>An export was started (or found already started); isComplete waits for it.</summary>
+    public const string Started = "started";
+    /// <summary>An Update that changed nothing exported; isComplete reports the current attributes.</summary>
+    public const string Kept = "kept";
+    /// <summary>A Delete; isComplete waits until the export is stopped and the removal policy applied.</summary>
+    public const string Deleting = "deleting";
+}
+
+/// <summary>Source-generated JSON for the framework's messages.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CustomResourceRequest))]
+[JsonSerializable(typeof(OnEventResponse))]
+[JsonSerializable(typeof(IsCompleteResponse))]
+public sealed partial class FrameworkJsonContext : JsonSerializerContext;

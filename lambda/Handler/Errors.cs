@@ -1,0 +1,45 @@
+namespace ExportConstructs.Handler;
+
+/// <summary>
+/// A failure the user has to act on. The Provider framework turns the message into the reason
+/// CloudFormation shows, so each one says what happened, to which resource, and what to do.
+/// </summary>
+public sealed class ExportException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Every user-facing message of the handler, in one place.</summary>
+internal static class Errors
+{
+    public static ExportException InvalidProperties(IReadOnlyList<string> problems) =>
+        new(string.Join(" ", problems));
+
+    public static ExportException UnknownResourceType(string type, IEnumerable<string> known) =>
+        new($"This handler serves {string.Join(" and ", known)}, not '{type}'. Check the ServiceToken of the resource.");
+
+    public static ExportException UnknownRequestType(string type) =>
+        new($"RequestType '{type}' is not one of Create, Update, Delete.");
+
+    public static ExportException UnknownHandler(string? name, IEnumerable<string> known) =>
+        new($"_HANDLER is '{name}'; expected one of {string.Join(", ", known)}.");
+
+    public static ExportException MissingEnvironment(string name) =>
+        new($"The environment variable {name} is not set; this binary must run under the Lambda Runtime API.");
+
+    public static ExportException AwsCall(string service, string operation, string subject, Amazon.Runtime.AmazonServiceException e, string advice) =>
+        new($"{service} {operation} failed for {subject}: [{e.ErrorCode ?? e.StatusCode.ToString()}] {e.Message} {advice}".TrimEnd(), e);
+
+    public static ExportException VmExportFailed(string taskId, string? imageId, string status, string? message) =>
+        new($"EC2 export task {taskId} of image {imageId} ended as '{status}' without being cancelled: {message ?? "no status message"}. " +
+            "Check that the AMI is exportable (no Marketplace or Windows licence, no encrypted snapshots) and that the service role can write to the bucket.");
+
+    public static ExportException VmExportNotFound(string taskId) =>
+        new($"EC2 export task {taskId} was not found. It may have been deleted outside CloudFormation; update the resource to start a new export.");
+
+    public static ExportException AppStreamExportFailed(string taskId, string? imageArn, string state, IEnumerable<string> details) =>
+        new($"AppStream export task {taskId} of image {imageArn} ended as {state}: {string.Join("; ", details).DefaultIfEmpty("no error details")}.");
+
+    public static ExportException AmiNameCollision(string amiName) =>
+        new($"AppStreamAmiExport: AmiName '{amiName}' belongs to the export this update replaces, and AMI names are unique per account and region. " +
+            "Change AmiName together with what you changed, or leave AmiName unset so that every export gets a generated name.");
+
+    private static string DefaultIfEmpty(this string value, string fallback) => value.Length == 0 ? fallback : value;
+}

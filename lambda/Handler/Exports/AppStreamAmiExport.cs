@@ -1,0 +1,223 @@
+using Amazon.AppStream;
+using Amazon.AppStream.Model;
+using Amazon.EC2;
+using Amazon.EC2.Model;
+using Amazon.Runtime;
+using ExportConstructs.Contract;
+using ExportConstructs.Handler.CustomResources;
+using Filter = Amazon.EC2.Model.Filter;
+using ExportImageTask = Amazon.AppStream.Model.ExportImageTask;
+
+namespace ExportConstructs.Handler.Exports;
+
+/// <summary>AppStream <c>CreateExportImageTask</c>: an AppStream image copied into an EC2 AMI.</summary>
+public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec2, Action<string> log)
+    : ExportKind<AppStreamAmiExportProperties>(ContractJsonContext.Default.AppStreamAmiExportProperties), IExportKind
+{
+    /// <summary>
+    /// Tag put on every task (and so its AMI) with the request's fingerprint. AppStream has no
+    /// client token: this tag is how a repeated request finds the task it already started.
+    /// </summary>
+    public const string RequestTag = "exportconstructs:request";
+
+    /// <inheritdoc />
+    public string ResourceType => ResourceTypes.AppStreamAmiExport;
+
+    /// <inheritdoc />
+    public void Validate(CustomResourceRequest request) => Check(Validation.Check(Props(request), Validation.Resolved));
+
+    /// <inheritdoc />
+    public bool ChangesExport(CustomResourceRequest request) =>
+        OldProps(request) is not { } old || !old.Identity().SequenceEqual(Props(request).Identity());
+
+    /// <summary>
+    /// The AMI name used when none is given: the image name and a digest of the request, so that
+    /// every export, including the one replacing another, gets a name of its own.
+    /// </summary>
+    public static string GeneratedAmiName(string imageName, string fingerprint) => $"{imageName}-{fingerprint[..12]}";
+
+    /// <inheritdoc />
+    public async Task<string> StartAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var p = Props(request);
+        var fingerprint = RequestFingerprint.Of(request);
+        if (await FindStartedAsync(fingerprint, cancellationToken) is { } existing)
+        {
+            log($"AppStream export {existing.TaskId} was already started by this request; using it");
+            return existing.TaskId;
+        }
+        if (p.AmiName is not null && OldProps(request)?.AmiName == p.AmiName)
+            throw Errors.AmiNameCollision(p.AmiName);
+        var amiName = p.AmiName ?? GeneratedAmiName(p.ImageName!, fingerprint);
+        var tags = new Dictionary<string, string>(p.Tags ?? []) { [RequestTag] = fingerprint };
+        try
+        {
+            var started = await appStream.CreateExportImageTaskAsync(new CreateExportImageTaskRequest
+            {
+                ImageName = p.ImageName!,
+                AmiName = amiName,
+                IamRoleArn = p.IamRoleArn!,
+                AmiDescription = p.AmiDescription,
+                TagSpecifications = tags,
+            }, cancellationToken);
+            var taskId = started.ExportImageTask?.TaskId ?? throw new ExportException($"AppStream CreateExportImageTask for image {p.ImageName} returned no task.");
+            log($"Started AppStream export {taskId} of image {p.ImageName} to AMI {amiName}");
+            return taskId;
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Errors.AwsCall("AppStream", "CreateExportImageTask", $"image {p.ImageName} (AMI name {amiName}, role {p.IamRoleArn})", e, AdviceFor(e.ErrorCode));
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IsCompleteResponse> CheckAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var taskId = request.PhysicalResourceId!;
+        var task = await GetAsync(taskId, cancellationToken) ?? throw new ExportException($"AppStream export task {taskId} was not found.");
+        if (!Waits(Props(request).WaitForCompletion)) return IsCompleteResponse.Done(Attributes(task));
+        if (task.State == ExportImageTaskState.COMPLETED) return IsCompleteResponse.Done(Attributes(task));
+        if (task.State == ExportImageTaskState.EXPORTING)
+        {
+            log($"AppStream export {taskId} of {task.ImageArn}: EXPORTING");
+            return IsCompleteResponse.Pending;
+        }
+        throw Errors.AppStreamExportFailed(taskId, task.ImageArn, task.State?.Value ?? "unknown",
+            task.ErrorDetails.Select(d => $"{d.ErrorCode}: {d.ErrorMessage}"));
+    }
+
+    /// <inheritdoc />
+    public async Task<Dictionary<string, string>> CurrentAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var taskId = request.PhysicalResourceId!;
+        var task = await GetAsync(taskId, cancellationToken) ?? throw new ExportException(
+            $"AppStream export task {taskId} is no longer known to AppStream, so its attributes cannot be read again. Change ImageName or AmiName to export anew.");
+        return Attributes(task);
+    }
+
+    /// <inheritdoc />
+    public Task BeginDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken) =>
+        // AppStream has no cancel operation: FinishDeleteAsync waits for the task to end.
+        Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task<bool> FinishDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var taskId = request.PhysicalResourceId!;
+        var task = await GetAsync(taskId, cancellationToken);
+        if (!Destroys(Props(request).RemovalPolicy))
+        {
+            if (task?.State == ExportImageTaskState.EXPORTING)
+                log($"RETAIN: AppStream export {taskId} is still running and will still create AMI {task.AmiName}");
+            return true;
+        }
+        if (task is null) return true;
+        if (task.State == ExportImageTaskState.EXPORTING)
+        {
+            log($"DESTROY: waiting for AppStream export {taskId} to end before removing AMI {task.AmiName}");
+            return false;
+        }
+        await DeregisterAsync(task, cancellationToken);
+        return true;
+    }
+
+    private async Task DeregisterAsync(ExportImageTask task, CancellationToken cancellationToken)
+    {
+        // By name as well as by id: a failed export may still have left an AMI behind.
+        var filters = new List<Filter> { new("name", [task.AmiName]) };
+        var images = await Ec2Async("DescribeImages", $"AMI {task.AmiName}",
+            () => ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"], Filters = filters }, cancellationToken));
+        foreach (var image in images.Images ?? [])
+        {
+            await Ec2Async("DeregisterImage", image.ImageId,
+                () => ec2.DeregisterImageAsync(new DeregisterImageRequest { ImageId = image.ImageId }, cancellationToken));
+            log($"Deregistered AMI {image.ImageId} ({image.Name})");
+            foreach (var snapshot in (image.BlockDeviceMappings ?? []).Select(b => b.Ebs?.SnapshotId).OfType<string>())
+            {
+                await Ec2Async("DeleteSnapshot", snapshot,
+                    () => ec2.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snapshot }, cancellationToken));
+                log($"Deleted snapshot {snapshot} of {image.ImageId}");
+            }
+        }
+    }
+
+    private static async Task<T> Ec2Async<T>(string operation, string subject, Func<Task<T>> call) where T : AmazonWebServiceResponse, new()
+    {
+        try
+        {
+            return await call();
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode is { } code && code.Contains("NotFound", StringComparison.Ordinal))
+        {
+            return new T(); // Already gone.
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Errors.AwsCall("EC2", operation, subject, e, "The handler's role needs this permission under RemovalPolicy DESTROY; or set RemovalPolicy to RETAIN.");
+        }
+    }
+
+    private async Task<ExportImageTask?> FindStartedAsync(string fingerprint, CancellationToken cancellationToken)
+    {
+        string? next = null;
+        do
+        {
+            var page = await AppStreamAsync("ListExportImageTasks", "this account",
+                () => appStream.ListExportImageTasksAsync(new ListExportImageTasksRequest { NextToken = next }, cancellationToken));
+            var found = page.ExportImageTasks.FirstOrDefault(t => t.TagSpecifications.GetValueOrDefault(RequestTag) == fingerprint);
+            if (found is not null) return found;
+            next = page.NextToken;
+        } while (!string.IsNullOrEmpty(next));
+        return null;
+    }
+
+    private async Task<ExportImageTask?> GetAsync(string taskId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await appStream.GetExportImageTaskAsync(new GetExportImageTaskRequest { TaskId = taskId }, cancellationToken)).ExportImageTask;
+        }
+        catch (Amazon.AppStream.Model.ResourceNotFoundException)
+        {
+            return null;
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Errors.AwsCall("AppStream", "GetExportImageTask", $"task {taskId}", e, AdviceFor(e.ErrorCode));
+        }
+    }
+
+    private static async Task<T> AppStreamAsync<T>(string operation, string subject, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Errors.AwsCall("AppStream", operation, subject, e, AdviceFor(e.ErrorCode));
+        }
+    }
+
+    private static Dictionary<string, string> Attributes(ExportImageTask task) => new()
+    {
+        [AppStreamAmiExportData.Names.TaskId] = task.TaskId,
+        [AppStreamAmiExportData.Names.AmiId] = task.AmiId ?? "",
+        [AppStreamAmiExportData.Names.ImageArn] = task.ImageArn ?? "",
+        [AppStreamAmiExportData.Names.AmiName] = task.AmiName ?? "",
+    };
+
+    private static string AdviceFor(string? code) => code switch
+    {
+        "ResourceNotFoundException" => "Check ImageName: the image must exist in this account and region.",
+        "InvalidRoleException" => "Check Role: it must trust appstream.amazonaws.com and may copy images, describe images and create tags.",
+        "LimitExceededException" => "An AppStream quota was reached; wait for running exports to end or ask for a higher quota.",
+        "ResourceNotAvailableException" => "The image must be AVAILABLE and owned by this account.",
+        "OperationNotPermittedException" => "AppStream does not allow exporting this image; check that it is a private image of this account.",
+        "ConcurrentModificationException" => "The image is being changed; deploy again once it is stable.",
+        "InvalidAccountStatusException" => "The account is not yet enabled for AppStream; contact AWS Support.",
+        "AccessDeniedException" or "UnauthorizedOperation" => "Check that the handler may call this action and pass the role.",
+        "ThrottlingException" => "AppStream kept throttling after the retries; deploy again later.",
+        _ => "",
+    };
+}

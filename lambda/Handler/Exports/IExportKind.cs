@@ -1,0 +1,34 @@
+using ExportConstructs.Handler.CustomResources;
+
+namespace ExportConstructs.Handler.Exports;
+
+/// <summary>
+/// One kind of export (EC2 image to S3, AppStream image to AMI): how to start it, check it and
+/// stop it. The lifecycle rules that decide when each is called live once, in <see cref="ExportLifecycle"/>.
+/// </summary>
+public interface IExportKind
+{
+    /// <summary>The <c>Custom::</c> resource type served.</summary>
+    string ResourceType { get; }
+
+    /// <summary>Checks the request's properties, throwing <see cref="ExportException"/> with every problem.</summary>
+    void Validate(CustomResourceRequest request);
+
+    /// <summary>True when an Update changes what is exported (so the export is replaced).</summary>
+    bool ChangesExport(CustomResourceRequest request);
+
+    /// <summary>Starts the export (or finds the one this same request started) and returns its id.</summary>
+    Task<string> StartAsync(CustomResourceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Pending while running; done with the attributes when finished; throws when it failed.</summary>
+    Task<IsCompleteResponse> CheckAsync(CustomResourceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The attributes of the export as it stands, without waiting (for an Update that keeps it).</summary>
+    Task<Dictionary<string, string>> CurrentAsync(CustomResourceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Begins a Delete: stops what can be stopped.</summary>
+    Task BeginDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>True once the export is stopped and the removal policy applied.</summary>
+    Task<bool> FinishDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken);
+}
