@@ -28,7 +28,7 @@ public static partial class Validation
         errors.MaxLength("Prefix", p.S3Prefix, 900, "so that the key (prefix + task id + extension) stays within S3's 1024 bytes");
         errors.MaxLength("Description", p.Description, 255, "as EC2 ExportImage allows");
         errors.Match("Role", p.RoleName, RoleName(), "an IAM role name of 1 to 64 characters from letters, digits and +=,.@_-");
-        errors.Tags("Tags", p.Tags, "EC2");
+        errors.Tags("Tags", p.Tags, "EC2", MaxTags, "");
         errors.OneOf("RemovalPolicy", p.RemovalPolicy, RemovalPolicies.All);
         errors.OneOf("WaitForCompletion", p.WaitForCompletion, ["true", "false"]);
         return errors.List;
@@ -43,7 +43,7 @@ public static partial class Validation
             errors.Match("AmiName", p.AmiName, AmiName(), "3 to 128 characters from letters, digits and ().-/_ (pattern ^[a-zA-Z0-9().\\-/_]{3,128}$)");
         errors.Match("Role", p.IamRoleArn, RoleArn(), "an IAM role ARN such as arn:aws:iam::123456789012:role/AppStreamExport");
         errors.MaxLength("AmiDescription", p.AmiDescription, 256, "as AppStream CreateExportImageTask allows");
-        errors.Tags("Tags", p.Tags, "AppStream");
+        errors.Tags("Tags", p.Tags, "AppStream", MaxTags - 1, $" (one of the 50 is {Tagging.AppStreamRequestTag}, which recognises the task)");
         errors.OneOf("RemovalPolicy", p.RemovalPolicy, RemovalPolicies.All);
         errors.OneOf("WaitForCompletion", p.WaitForCompletion, ["true", "false"]);
         return errors.List;
@@ -84,11 +84,11 @@ public static partial class Validation
             List.Add($"{construct}: {prop} is {value.Length} characters long; at most {max} are allowed, {why}.");
         }
 
-        public void Tags(string prop, IReadOnlyDictionary<string, string>? tags, string service)
+        public void Tags(string prop, IReadOnlyDictionary<string, string>? tags, string service, int max, string why)
         {
             if (tags is null) return;
-            if (tags.Count > MaxTags)
-                List.Add($"{construct}: {prop} has {tags.Count} entries; {service} allows at most {MaxTags}.");
+            if (tags.Count > max)
+                List.Add($"{construct}: {prop} has {tags.Count} entries; at most {max} are allowed{why}, as {service} takes 50 tags.");
             foreach (var (key, value) in tags)
             {
                 if (!isToken(key) && (key.Length is < 1 or > 128 || key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase)))

@@ -14,11 +14,8 @@ namespace ExportConstructs.Handler.Exports;
 public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec2, Action<string> log)
     : ExportKind<AppStreamAmiExportProperties>(ContractJsonContext.Default.AppStreamAmiExportProperties), IExportKind
 {
-    /// <summary>
-    /// Tag put on every task (and so its AMI) with the request's fingerprint. AppStream has no
-    /// client token: this tag is how a repeated request finds the task it already started.
-    /// </summary>
-    public const string RequestTag = "exportconstructs:request";
+    /// <summary>Tag with the request's fingerprint on every task this handler starts.</summary>
+    public const string RequestTag = Tagging.AppStreamRequestTag;
 
     /// <inheritdoc />
     public string ResourceType => ResourceTypes.AppStreamAmiExport;

@@ -1,0 +1,135 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
+using Constructs;
+using ExportConstructs.Contract;
+
+namespace ExportConstructs;
+
+/// <summary>
+/// An AppStream (WorkSpaces Applications) image exported to an EC2 AMI
+/// (AppStream <c>CreateExportImageTask</c>), as a stack resource whose AMI other constructs
+/// can boot from through <see cref="MachineImage"/>.
+/// </summary>
+public sealed class AppStreamAmiExport : Construct
+{
+    /// <summary>The custom resource.</summary>
+    public CustomResource Resource { get; }
+
+    /// <summary>The role AppStream assumes.</summary>
+    public IRole ServiceRole { get; }
+
+    /// <summary>The AppStream export task id.</summary>
+    public string TaskId => Resource.GetAttString(AppStreamAmiExportData.Names.TaskId);
+
+    /// <summary>The exported AMI's id (empty when <c>WaitForCompletion</c> is false).</summary>
+    public string AmiId => Resource.GetAttString(AppStreamAmiExportData.Names.AmiId);
+
+    /// <summary>ARN of the exported AppStream image.</summary>
+    public string ImageArn => Resource.GetAttString(AppStreamAmiExportData.Names.ImageArn);
+
+    /// <summary>Name of the AMI (the given one, or the generated one).</summary>
+    public string AmiName => Resource.GetAttString(AppStreamAmiExportData.Names.AmiName);
+
+    /// <summary>The exported AMI as a machine image for an <c>Instance</c> or a launch template.</summary>
+    public IMachineImage MachineImage { get; }
+
+    /// <summary>Defines the export.</summary>
+    public AppStreamAmiExport(Construct scope, string id, IAppStreamAmiExportProps props) : base(scope, id)
+    {
+        var removal = Props.RemovalPolicyValue("AppStreamAmiExport", props.RemovalPolicy);
+        var provider = ExportProvider.Of(this);
+        ServiceRole = props.Role ?? CreateServiceRole();
+
+        var properties = new AppStreamAmiExportProperties
+        {
+            ImageName = props.ImageName,
+            AmiName = props.AmiName,
+            IamRoleArn = ServiceRole.RoleArn,
+            AmiDescription = props.AmiDescription,
+            Tags = Props.Tags(props.Tags),
+            RemovalPolicy = removal,
+            WaitForCompletion = Props.Flag(props.WaitForCompletion, true),
+        };
+        Props.ThrowIfInvalid(Validation.Check(properties, Props.IsToken));
+
+        Resource = new CustomResource(this, "Resource", new CustomResourceProps
+        {
+            ServiceToken = provider.ServiceToken,
+            ResourceType = ResourceTypes.AppStreamAmiExport,
+            Properties = PropertyMap.From(properties, ContractJsonContext.Default.AppStreamAmiExportProperties),
+        });
+        Resource.Node.AddDependency(ServiceRole);
+        MachineImage = new ExportedMachineImage(AmiId, props.OperatingSystem ?? OperatingSystemType.WINDOWS);
+        GrantHandler(provider.HandlerRole, props.ImageName, removal);
+    }
+
+    private Role CreateServiceRole()
+    {
+        var role = new Role(this, "ServiceRole", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("appstream.amazonaws.com"),
+            Description = "AppStream copies the image into an EC2 AMI with this role.",
+        });
+        var stack = Stack.Of(this);
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["ec2:CopyImage", "ec2:CreateTags"],
+            Resources =
+            [
+                stack.FormatArn(new ArnComponents { Service = "ec2", Account = "", Resource = "image", ResourceName = "*" }),
+                stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "snapshot", ResourceName = "*" }),
+            ],
+        }));
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // DescribeImages supports no resource-level permissions.
+            Actions = ["ec2:DescribeImages"],
+            Resources = ["*"],
+        }));
+        return role;
+    }
+
+    private void GrantHandler(IRole handlerRole, string imageName, string removal)
+    {
+        var stack = Stack.Of(this);
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["appstream:CreateExportImageTask"],
+            Resources = [stack.FormatArn(new ArnComponents { Service = "appstream", Resource = "image", ResourceName = imageName })],
+        }));
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // Reading export tasks names no image, so it cannot be scoped to one.
+            Actions = ["appstream:GetExportImageTask", "appstream:ListExportImageTasks"],
+            Resources = ["*"],
+        }));
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["iam:PassRole"],
+            Resources = [ServiceRole.RoleArn],
+            Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "appstream.amazonaws.com" } },
+        }));
+        if (removal != RemovalPolicies.Destroy) return;
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["ec2:DescribeImages"],
+            Resources = ["*"],
+        }));
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // Only AMIs that carry the tag the handler puts on every export it starts.
+            Actions = ["ec2:DeregisterImage"],
+            Resources = [stack.FormatArn(new ArnComponents { Service = "ec2", Account = "", Resource = "image", ResourceName = "*" })],
+            Conditions = new Dictionary<string, object> { ["Null"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + AppStreamRequestTag] = "false" } },
+        }));
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["ec2:DeleteSnapshot"],
+            Resources = [stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "snapshot", ResourceName = "*" })],
+        }));
+    }
+
+    /// <summary>The tag key the handler puts on every AppStream export (and so its AMI).</summary>
+    internal const string AppStreamRequestTag = Tagging.AppStreamRequestTag;
+}

@@ -1,0 +1,160 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.S3;
+using Constructs;
+using ExportConstructs.Contract;
+
+namespace ExportConstructs;
+
+/// <summary>
+/// An EC2 AMI exported to S3 as a VMDK, RAW or VHD file (EC2 <c>ExportImage</c>), as a stack
+/// resource: created when the stack is deployed, replaced when what is exported changes,
+/// cancelled (and, under DESTROY, deleted) with the resource.
+/// </summary>
+public sealed class ExportedVmImage : Construct
+{
+    /// <summary>The default <see cref="IExportedVmImageProps.Prefix"/>.</summary>
+    public const string DefaultPrefix = "exports/";
+
+    private readonly IBucket _bucket;
+
+    /// <summary>The custom resource.</summary>
+    public CustomResource Resource { get; }
+
+    /// <summary>The role VM Import/Export uses.</summary>
+    public IRole ServiceRole { get; }
+
+    /// <summary>The EC2 export-image-task id, e.g. <c>export-ami-1234567890abcdef0</c>.</summary>
+    public string ExportImageTaskId => Resource.GetAttString(VmImageExportData.Names.ExportImageTaskId);
+
+    /// <summary>The bucket holding the file.</summary>
+    public string S3Bucket => Resource.GetAttString(VmImageExportData.Names.S3Bucket);
+
+    /// <summary>The file's key: prefix + task id + "." + lower-case format.</summary>
+    public string S3Key => Resource.GetAttString(VmImageExportData.Names.S3Key);
+
+    /// <summary><c>s3://bucket/key</c> of the file.</summary>
+    public string S3Uri => Resource.GetAttString(VmImageExportData.Names.S3Uri);
+
+    /// <summary>VMDK, RAW or VHD.</summary>
+    public string DiskImageFormat => Resource.GetAttString(VmImageExportData.Names.DiskImageFormat);
+
+    /// <summary>Defines the export.</summary>
+    public ExportedVmImage(Construct scope, string id, IExportedVmImageProps props) : base(scope, id)
+    {
+        if (props.Bucket is null) throw new ArgumentException("ExportedVmImage: Bucket is required; expected the IBucket to write the file to.");
+        _bucket = props.Bucket;
+        if (props.Bucket.EncryptionKey is not null)
+            throw new ArgumentException($"ExportedVmImage: Bucket '{props.Bucket.Node.Path}' is encrypted with a KMS key; EC2 ExportImage cannot write to SSE-KMS buckets. Use S3-managed encryption (SSE-S3).");
+        var prefix = props.Prefix ?? DefaultPrefix;
+        var removal = Props.RemovalPolicyValue("ExportedVmImage", props.RemovalPolicy);
+        var provider = ExportProvider.Of(this);
+        ServiceRole = props.Role ?? CreateServiceRole(props.Bucket, prefix);
+
+        var properties = new VmImageExportProperties
+        {
+            ImageId = props.ImageId,
+            DiskImageFormat = props.DiskImageFormat.ToApiValue(),
+            S3Bucket = props.Bucket.BucketName,
+            S3Prefix = prefix,
+            Description = props.Description,
+            RoleName = ServiceRole.RoleName,
+            Tags = Props.Tags(props.Tags),
+            RemovalPolicy = removal,
+            WaitForCompletion = Props.Flag(props.WaitForCompletion, true),
+        };
+        Props.ThrowIfInvalid(Validation.Check(properties, Props.IsToken));
+
+        Resource = new CustomResource(this, "Resource", new CustomResourceProps
+        {
+            ServiceToken = provider.ServiceToken,
+            ResourceType = ResourceTypes.ExportedVmImage,
+            Properties = PropertyMap.From(properties, ContractJsonContext.Default.VmImageExportProperties),
+            // The CloudFormation policy stays Delete: the handler must see the Delete to cancel a
+            // running export; RemovalPolicy above decides what happens to the file.
+        });
+        Resource.Node.AddDependency(ServiceRole);
+        GrantHandler(provider.HandlerRole, props, prefix, removal);
+    }
+
+    /// <summary>Allows <paramref name="grantee"/> to read the exported file (and only that object).</summary>
+    public Grant GrantRead(IGrantable grantee) => _bucket.GrantRead(grantee, S3Key);
+
+    private Role CreateServiceRole(IBucket bucket, string prefix)
+    {
+        var role = new Role(this, "ServiceRole", new RoleProps
+        {
+            // VM Import/Export assumes its role with the fixed external id "vmimport".
+            AssumedBy = new ServicePrincipal("vmie.amazonaws.com").WithConditions(new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = "vmimport" },
+            }),
+            Description = "VM Import/Export writes the exported image to its bucket and prefix with this role.",
+        });
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["s3:GetBucketLocation", "s3:GetBucketAcl", "s3:ListBucket"],
+            Resources = [bucket.BucketArn],
+        }));
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["s3:GetObject", "s3:PutObject"],
+            Resources = [bucket.ArnForObjects(prefix + "*")],
+        }));
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // EC2 describe and snapshot actions take no resource-level scoping for this use.
+            Actions = ["ec2:DescribeImages", "ec2:DescribeSnapshots", "ec2:CopySnapshot", "ec2:ModifySnapshotAttribute"],
+            Resources = ["*"],
+        }));
+        return role;
+    }
+
+    private void GrantHandler(IRole handlerRole, IExportedVmImageProps props, string prefix, string removal)
+    {
+        var stack = Stack.Of(this);
+        var taskArn = stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "export-image-task", ResourceName = "*" });
+        var imageArn = stack.FormatArn(new ArnComponents { Service = "ec2", Account = "", Resource = "image", ResourceName = props.ImageId });
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["ec2:ExportImage"],
+            Resources = [imageArn, taskArn],
+        }));
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["ec2:CancelExportTask"],
+            Resources = [taskArn],
+        }));
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // Describe actions support no resource-level permissions.
+            Actions = ["ec2:DescribeExportImageTasks"],
+            Resources = ["*"],
+        }));
+        if (props.Tags is { Count: > 0 })
+            handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = ["ec2:CreateTags"],
+                Resources = [taskArn],
+                Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["ec2:CreateAction"] = "ExportImage" } },
+            }));
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["iam:PassRole"],
+            Resources = [ServiceRole.RoleArn],
+            Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "vmie.amazonaws.com" } },
+        }));
+        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // The VM Import/Export guide lists this for the caller of an export.
+            Actions = ["s3:GetBucketLocation"],
+            Resources = [props.Bucket.BucketArn],
+        }));
+        if (removal == RemovalPolicies.Destroy)
+            handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = ["s3:DeleteObject"],
+                Resources = [props.Bucket.ArnForObjects(prefix + "export-ami-*")],
+            }));
+    }
+}

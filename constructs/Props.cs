@@ -1,0 +1,32 @@
+using Amazon.CDK;
+using ExportConstructs.Contract;
+
+namespace ExportConstructs;
+
+/// <summary>Conversions of the props both constructs share.</summary>
+internal static class Props
+{
+    /// <summary>RETAIN and DESTROY map to the handler's policies; anything else is refused at synth.</summary>
+    public static string RemovalPolicyValue(string construct, RemovalPolicy? policy) => policy switch
+    {
+        null or RemovalPolicy.RETAIN => RemovalPolicies.Retain,
+        RemovalPolicy.DESTROY => RemovalPolicies.Destroy,
+        _ => throw new ArgumentException($"{construct}: RemovalPolicy '{policy}' is not valid; expected RETAIN (keep the exported artifact) or DESTROY (delete it with the resource)."),
+    };
+
+    /// <summary>CloudFormation passes custom-resource scalars as strings; so does the contract.</summary>
+    public static string Flag(bool? value, bool fallback) => (value ?? fallback) ? "true" : "false";
+
+    /// <summary>Throws one exception listing every problem the contract's rules found.</summary>
+    public static void ThrowIfInvalid(IReadOnlyList<string> problems)
+    {
+        if (problems.Count > 0) throw new ArgumentException(string.Join(System.Environment.NewLine, problems));
+    }
+
+    /// <summary>The contract's token test, at synth: a CDK token is checked at deploy time instead.</summary>
+    public static readonly Validation.IsToken IsToken = value => Token.IsUnresolved(value);
+
+    /// <summary>A copy of the tags, or null when there are none.</summary>
+    public static Dictionary<string, string>? Tags(IDictionary<string, string>? tags) =>
+        tags is { Count: > 0 } ? new Dictionary<string, string>(tags) : null;
+}
