@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Amazon.AppStream;
+using Amazon.EC2;
+using Amazon.Runtime;
+using Amazon.S3;
+using ExportConstructs.Contract;
+using ExportConstructs.Handler.Aws;
+using ExportConstructs.Handler.CustomResources;
+using ExportConstructs.Handler.Exports;
+
+namespace ExportConstructs.Tests.Fakes;
+
+/// <summary>What the framework would tell CloudFormation after onEvent and the isComplete polls.</summary>
+public sealed record Outcome(string PhysicalResourceId, Dictionary<string, string>? Data, int Polls);
+
+/// <summary>
+/// The handler in-process, with real AWSSDK clients (and the AppStream client) talking to
+/// <see cref="FakeAws"/>, and the Provider framework's onEvent-then-isComplete loop.
+/// </summary>
+public sealed class HandlerHarness : IAsyncDisposable
+{
+    public const string StackId = "arn:aws:cloudformation:us-east-1:123456789012:stack/Sample/5b6c7d8e-0000-4000-8000-000000000000";
+
+    public FakeAws Aws { get; } = new();
+    public List<string> Log { get; } = [];
+    public ExportLifecycle Lifecycle { get; }
+    public IAmazonAppStream AppStreamClient { get; }
+
+    public HandlerHarness()
+    {
+        var credentials = new BasicAWSCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        var url = Aws.Url.ToString();
+        var ec2 = new AmazonEC2Client(credentials, Loopback(new AmazonEC2Config(), url));
+        var s3 = new AmazonS3Client(credentials, Loopback(new AmazonS3Config { ForcePathStyle = true }, url));
+        AppStreamClient = new AmazonAppStreamClient(credentials, Loopback(new AmazonAppStreamConfig(), url));
+        Lifecycle = AwsClients.Lifecycle(ec2, s3, AppStreamClient, message => { lock (Log) Log.Add(message); });
+    }
+
+    private static T Loopback<T>(T config, string url) where T : ClientConfig
+    {
+        AwsClients.Configure(config);
+        config.ServiceURL = url;
+        config.AuthenticationRegion = FakeAws.Region;
+        return config;
+    }
+
+    public static JsonElement Json(VmImageExportProperties p) =>
+        JsonSerializer.SerializeToElement(p, ContractJsonContext.Default.VmImageExportProperties);
+
+    public static JsonElement Json(AppStreamAmiExportProperties p) =>
+        JsonSerializer.SerializeToElement(p, ContractJsonContext.Default.AppStreamAmiExportProperties);
+
+    /// <summary>A request as CloudFormation builds it.</summary>
+    public static CustomResourceRequest Request(string resourceType, string requestType, JsonElement properties,
+        JsonElement? oldProperties = null, string? physicalId = null, string? requestId = null, string logicalId = "Export") => new()
+    {
+        RequestType = requestType,
+        RequestId = requestId ?? Guid.NewGuid().ToString(),
+        StackId = StackId,
+        LogicalResourceId = logicalId,
+        PhysicalResourceId = physicalId,
+        ResourceType = resourceType,
+        ResponseUrl = "http://127.0.0.1:9/response",
+        ResourceProperties = properties,
+        OldResourceProperties = oldProperties,
+    };
+
+    /// <summary>onEvent, then isComplete until done (at most <paramref name="maxPolls"/> times), merging as the framework does.</summary>
+    public async Task<Outcome> RunAsync(CustomResourceRequest request, int maxPolls = 20)
+    {
+        var started = await Lifecycle.OnEventAsync(request, CancellationToken.None);
+        var merged = Merge(request, started);
+        for (var poll = 1; poll <= maxPolls; poll++)
+        {
+            var answer = await Lifecycle.IsCompleteAsync(merged, CancellationToken.None);
+            if (answer.IsComplete) return new Outcome(started.PhysicalResourceId, answer.Data, poll);
+            Assert.Null(answer.Data); // The framework rejects Data on an incomplete answer.
+        }
+        throw new TimeoutException($"isComplete did not finish within {maxPolls} polls");
+    }
+
+    /// <summary>The isComplete input: the request with onEvent's answer laid over it.</summary>
+    public static CustomResourceRequest Merge(CustomResourceRequest request, OnEventResponse answer)
+    {
+        var merged = JsonSerializer.Deserialize(JsonSerializer.Serialize(request, FrameworkJsonContext.Default.CustomResourceRequest), FrameworkJsonContext.Default.CustomResourceRequest)!;
+        merged.PhysicalResourceId = answer.PhysicalResourceId;
+        merged.Action = answer.Action;
+        return merged;
+    }
+
+    public ValueTask DisposeAsync() => Aws.DisposeAsync();
+}

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ExportConstructs.Tests.Fakes;
+
+/// <summary>One HTTP request as a fake server received it.</summary>
+public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
+{
+    /// <summary>A header's value, or null (names are case-insensitive).</summary>
+    public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
+}
+
+/// <summary>What a fake answers.</summary>
+public sealed record Reply(int Status, string Body, string ContentType = "text/xml", IReadOnlyDictionary<string, string>? Headers = null);
+
+/// <summary>
+/// An HTTP server on 127.0.0.1 with a free port, answering each request through a function and
+/// recording everything it received.
+/// </summary>
+public sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Func<RecordedRequest, Reply> _answer;
+    private readonly Task _loop;
+
+    /// <summary>Every request, in arrival order.</summary>
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>Base URL, e.g. http://127.0.0.1:40123/.</summary>
+    public Uri Url { get; }
+
+    /// <summary>Starts serving at once.</summary>
+    public LoopbackServer(Func<RecordedRequest, Reply> answer)
+    {
+        _answer = answer;
+        Url = new Uri($"http://127.0.0.1:{FreePort()}/");
+        _listener.Prefixes.Add(Url.ToString());
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try { context = await _listener.GetContextAsync(); }
+            catch (Exception) when (!_listener.IsListening) { return; }
+            catch (HttpListenerException) { return; }
+            _ = Task.Run(() => Handle(context));
+        }
+    }
+
+    private void Handle(HttpListenerContext context)
+    {
+        using var reader = new StreamReader(context.Request.InputStream);
+        var headers = context.Request.Headers.AllKeys.Where(k => k is not null)
+            .ToDictionary(k => k!, k => context.Request.Headers[k] ?? "", StringComparer.OrdinalIgnoreCase);
+        var request = new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, headers, reader.ReadToEnd());
+        Requests.Enqueue(request);
+        Reply reply;
+        try { reply = _answer(request); }
+        catch (Exception e) { reply = new Reply(500, "fake server failed: " + e, "text/plain"); }
+        var bytes = System.Text.Encoding.UTF8.GetBytes(reply.Body);
+        context.Response.StatusCode = reply.Status;
+        context.Response.ContentType = reply.ContentType;
+        foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
+        context.Response.ContentLength64 = bytes.Length;
+        context.Response.OutputStream.Write(bytes);
+        context.Response.Close();
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _loop;
+    }
+}

@@ -1,0 +1,247 @@
+using ExportConstructs.Contract;
+using ExportConstructs.Handler;
+using ExportConstructs.Tests.Fakes;
+using static ExportConstructs.Tests.Fakes.HandlerHarness;
+
+namespace ExportConstructs.Tests.Handler;
+
+/// <summary>ExportedVmImage's handler through AWSSDK.EC2 and AWSSDK.S3 against the loopback EC2/S3.</summary>
+public sealed class VmImageExportTests : IAsyncLifetime
+{
+    private const string Image = "ami-0123456789abcdef0";
+    private readonly HandlerHarness _h = new();
+
+    public Task InitializeAsync()
+    {
+        _h.Aws.AddImage(Image);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => _h.DisposeAsync().AsTask();
+
+    private static VmImageExportProperties Props(string format = "VMDK", string removal = RemovalPolicies.Retain, Dictionary<string, string>? tags = null) => new()
+    {
+        ImageId = Image,
+        DiskImageFormat = format,
+        S3Bucket = "vm-exports",
+        S3Prefix = "exports/",
+        Description = "nightly",
+        RoleName = "vmimport",
+        Tags = tags,
+        RemovalPolicy = removal,
+        WaitForCompletion = "true",
+    };
+
+    private async Task<Outcome> CreateAsync(VmImageExportProperties props) =>
+        await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Create", Json(props)));
+
+    [Theory]
+    [InlineData("VMDK", "vmdk")]
+    [InlineData("RAW", "raw")]
+    [InlineData("VHD", "vhd")]
+    public async Task Create_WhenExportCompletes_ShouldReturnAttributesWithKeyForFormat(string format, string extension)
+    {
+        var outcome = await CreateAsync(Props(format));
+
+        var task = Assert.Single(_h.Aws.VmTasks.Values);
+        Assert.Equal(task.Id, outcome.PhysicalResourceId);
+        Assert.Equal(_h.Aws.VmPollsToFinish, outcome.Polls);
+        var key = $"exports/{task.Id}.{extension}";
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["ExportImageTaskId"] = task.Id,
+            ["S3Bucket"] = "vm-exports",
+            ["S3Key"] = key,
+            ["S3Uri"] = $"s3://vm-exports/{key}",
+            ["DiskImageFormat"] = format,
+        }, outcome.Data);
+        Assert.Contains($"vm-exports/{key}", _h.Aws.Objects);
+        Assert.Equal(("exports/", "vmimport", format), (task.Prefix, task.RoleName, task.Format));
+    }
+
+    [Fact]
+    public async Task Create_ShouldMakeOneStartCallAndOneDescribePerPoll()
+    {
+        await CreateAsync(Props());
+
+        Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks"], _h.Aws.Calls);
+    }
+
+    [Fact]
+    public async Task IsComplete_WhileExporting_ShouldStayPendingAndLogProgress()
+    {
+        var request = Request(ResourceTypes.ExportedVmImage, "Create", Json(Props()));
+        var started = await _h.Lifecycle.OnEventAsync(request, default);
+
+        var first = await _h.Lifecycle.IsCompleteAsync(Merge(request, started), default);
+        var second = await _h.Lifecycle.IsCompleteAsync(Merge(request, started), default);
+
+        Assert.False(first.IsComplete);
+        Assert.False(second.IsComplete);
+        Assert.Contains(_h.Log, l => l.Contains($"EC2 export {started.PhysicalResourceId}: active, 33% converting"));
+        Assert.Contains(_h.Log, l => l.Contains("66% updating"));
+    }
+
+    [Fact]
+    public async Task Create_WithTags_ShouldTagTheExportTask()
+    {
+        await CreateAsync(Props(tags: new() { ["team"] = "infra", ["cost"] = "42" }));
+
+        Assert.Equal(new Dictionary<string, string> { ["team"] = "infra", ["cost"] = "42" }, Assert.Single(_h.Aws.VmTasks.Values).Tags);
+    }
+
+    [Fact]
+    public async Task Create_WhenTaskEndsDeleted_ShouldFailWithStatusMessageTaskAndImage()
+    {
+        _h.Aws.VmFailureMessage = "ClientError: Unsupported kernel version";
+
+        var error = await Assert.ThrowsAsync<ExportException>(() => CreateAsync(Props()));
+
+        var task = Assert.Single(_h.Aws.VmTasks.Values);
+        Assert.Contains($"EC2 export task {task.Id} of image {Image} ended as 'deleted'", error.Message);
+        Assert.Contains("ClientError: Unsupported kernel version", error.Message);
+    }
+
+    [Fact]
+    public async Task Create_WhenSameRequestIsDeliveredTwice_ShouldStartOneExport()
+    {
+        var request = Request(ResourceTypes.ExportedVmImage, "Create", Json(Props()));
+
+        var first = await _h.Lifecycle.OnEventAsync(request, default);
+        var second = await _h.Lifecycle.OnEventAsync(request, default);
+
+        Assert.Equal(first.PhysicalResourceId, second.PhysicalResourceId);
+        Assert.Single(_h.Aws.VmTasks);
+    }
+
+    [Fact]
+    public async Task Create_WhenThrottled_ShouldRetryAndSucceed()
+    {
+        _h.Aws.FailNext("EC2:ExportImage", "RequestLimitExceeded", 503, times: 2);
+
+        var outcome = await CreateAsync(Props());
+
+        Assert.Equal(3, _h.Aws.CallCount("EC2:ExportImage"));
+        Assert.StartsWith("export-ami-", outcome.PhysicalResourceId);
+    }
+
+    [Theory]
+    [InlineData("InvalidAMIID.NotFound", null, "Check ImageId")]
+    [InlineData("NotExportable", null, "cannot be exported")]
+    [InlineData("UnauthorizedOperation", "UnauthorizedOperation", "pass the service role")]
+    public async Task Create_WhenEc2Refuses_ShouldReportCodeImageAndAdvice(string code, string? injected, string advice)
+    {
+        if (code == "NotExportable") _h.Aws.AddImage(Image, exportable: false);
+        var props = Props();
+        if (code == "InvalidAMIID.NotFound") props.ImageId = "ami-00000000";
+        if (injected is not null) _h.Aws.FailNext("EC2:ExportImage", injected, 403);
+
+        var error = await Assert.ThrowsAsync<ExportException>(() => CreateAsync(props));
+
+        Assert.Contains($"EC2 ExportImage failed for image {props.ImageId}", error.Message);
+        Assert.Contains($"[{code}]", error.Message);
+        Assert.Contains(advice, error.Message);
+    }
+
+    [Fact]
+    public async Task Update_ChangingFormat_ShouldStartNewExportWithNewPhysicalId()
+    {
+        var created = await CreateAsync(Props("VMDK"));
+
+        var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(Props("RAW")), Json(Props("VMDK")), created.PhysicalResourceId));
+
+        Assert.NotEqual(created.PhysicalResourceId, updated.PhysicalResourceId);
+        Assert.Equal(2, _h.Aws.VmTasks.Count);
+        Assert.EndsWith(".raw", updated.Data!["S3Key"]);
+    }
+
+    [Theory]
+    [InlineData("tags")]
+    [InlineData("removal")]
+    [InlineData("wait")]
+    public async Task Update_ChangingOnlyTagsRemovalOrWaiting_ShouldKeepTheExport(string change)
+    {
+        var created = await CreateAsync(Props());
+        var calls = _h.Aws.Calls.Count;
+        var next = Props();
+        if (change == "tags") next.Tags = new() { ["new"] = "tag" };
+        if (change == "removal") next.RemovalPolicy = RemovalPolicies.Destroy;
+        if (change == "wait") next.WaitForCompletion = "false";
+
+        var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(next), Json(Props()), created.PhysicalResourceId));
+
+        Assert.Equal(created.PhysicalResourceId, updated.PhysicalResourceId);
+        Assert.Equal(created.Data, updated.Data);
+        Assert.Equal(calls, _h.Aws.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Delete_WhileExporting_ShouldCancelAndWaitUntilTheTaskIsGone()
+    {
+        var request = Request(ResourceTypes.ExportedVmImage, "Create", Json(Props()));
+        var started = await _h.Lifecycle.OnEventAsync(request, default);
+
+        var deleted = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(Props()), physicalId: started.PhysicalResourceId));
+
+        var task = _h.Aws.VmTasks[started.PhysicalResourceId];
+        Assert.True(task.Cancelled);
+        Assert.Equal("deleted", task.Status);
+        Assert.Equal(2, deleted.Polls); // deleting, then deleted
+        Assert.Equal(1, _h.Aws.CallCount("EC2:CancelExportTask"));
+        Assert.Empty(_h.Aws.Objects);
+    }
+
+    [Theory]
+    [InlineData(RemovalPolicies.Retain, true)]
+    [InlineData(RemovalPolicies.Destroy, false)]
+    public async Task Delete_OfCompletedExport_ShouldApplyRemovalPolicy(string removal, bool objectKept)
+    {
+        var created = await CreateAsync(Props(removal: removal));
+
+        await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(Props(removal: removal)), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(objectKept, _h.Aws.Objects.Contains($"vm-exports/{created.Data!["S3Key"]}"));
+        Assert.Equal(0, _h.Aws.CallCount("EC2:CancelExportTask"));
+    }
+
+    [Fact]
+    public async Task Delete_OfUnknownTaskAndMissingObject_ShouldSucceed()
+    {
+        var outcome = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(Props(removal: RemovalPolicies.Destroy)), physicalId: "export-ami-0000000000000dead"));
+
+        Assert.Equal("export-ami-0000000000000dead", outcome.PhysicalResourceId);
+        Assert.Equal(1, _h.Aws.CallCount("S3:DELETE"));
+    }
+
+    [Fact]
+    public async Task Delete_WhenPhysicalIdIsNotATask_ShouldSucceedWithoutAwsCalls()
+    {
+        await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(Props()), physicalId: "some-other-id"));
+
+        Assert.Empty(_h.Aws.Calls);
+    }
+
+    public static TheoryData<string, string, string> BadProps => new()
+    {
+        { "ImageId", "ami-12", "ExportedVmImage: ImageId 'ami-12' is not valid; expected 'ami-' followed by 8 or 17" },
+        { "DiskImageFormat", "QCOW2", "ExportedVmImage: DiskImageFormat 'QCOW2' is not valid; expected one of VMDK, RAW, VHD" },
+        { "S3Bucket", "Bad_Bucket", "ExportedVmImage: Bucket 'Bad_Bucket' is not valid; expected an S3 bucket name" },
+        { "Description", new string('d', 256), "ExportedVmImage: Description is 256 characters long; at most 255" },
+        { "RoleName", "bad role", "ExportedVmImage: Role 'bad role' is not valid" },
+        { "RemovalPolicy", "snapshot", "ExportedVmImage: RemovalPolicy 'snapshot' is not valid; expected one of retain, destroy" },
+        { "WaitForCompletion", "yes", "ExportedVmImage: WaitForCompletion 'yes' is not valid; expected one of true, false" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadProps))]
+    public async Task Create_WithBadDeployTimeValue_ShouldFailNamingPropValueAndWhatIsValid(string field, string value, string message)
+    {
+        var props = Props();
+        typeof(VmImageExportProperties).GetProperty(field)!.SetValue(props, value);
+
+        var error = await Assert.ThrowsAsync<ExportException>(() => CreateAsync(props));
+
+        Assert.Contains(message, error.Message);
+        Assert.Empty(_h.Aws.Calls);
+    }
+}
