@@ -14,13 +14,23 @@ internal sealed class AppStreamEndpointProvider : IEndpointProvider
 {
     public Endpoint ResolveEndpoint(EndpointParameters parameters)
     {
-        if (parameters["Endpoint"] is string url && url.Length > 0) return new Endpoint(url);
-        if (parameters["Region"] is not string region || region.Length == 0)
+        var region = parameters["Region"] as string;
+        if (parameters["Endpoint"] is string url && url.Length > 0) return WithSigning(url, region);
+        if (string.IsNullOrEmpty(region))
             throw new AmazonClientException("AppStream needs a region: set AWS_REGION, or a ServiceURL.");
         var fips = parameters["UseFIPS"] is true ? "-fips" : "";
         var suffix = region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
-        return new Endpoint($"https://appstream2{fips}.{region}.{suffix}");
+        return WithSigning($"https://appstream2{fips}.{region}.{suffix}", region);
     }
+
+    /// <summary>
+    /// Names the signing region as the generated endpoint rules do (an <c>authSchemes</c>
+    /// attribute): without it the signer guesses the region from the URL, which is wrong for
+    /// an endpoint override such as <c>AWS_ENDPOINT_URL_APPSTREAM</c>.
+    /// </summary>
+    private static Endpoint WithSigning(string url, string? region) => string.IsNullOrEmpty(region)
+        ? new Endpoint(url)
+        : new Endpoint(url, $$"""{"authSchemes":[{"name":"sigv4","signingName":"appstream","signingRegion":"{{region}}"}]}""", "{}");
 }
 
 /// <summary>Maps the client configuration onto the endpoint parameters above.</summary>

@@ -74,9 +74,10 @@ internal static class Operations
         TaskId = String(e, "TaskId") ?? "",
         ImageArn = String(e, "ImageArn"),
         AmiName = String(e, "AmiName"),
-        // AWS JSON protocols send timestamps as epoch seconds, a JSON number with a fraction.
+        // AWS JSON protocols send timestamps as epoch seconds, a JSON number with a fraction;
+        // rounding to milliseconds keeps double's rounding error out of the value.
         CreatedDate = e.TryGetProperty("CreatedDate", out var d) && d.ValueKind == JsonValueKind.Number
-            ? DateTime.UnixEpoch.AddSeconds(d.GetDouble())
+            ? DateTime.UnixEpoch.AddMilliseconds(Math.Round(d.GetDouble() * 1000))
             : null,
         AmiDescription = String(e, "AmiDescription"),
         State = String(e, "State") is { } state ? ExportImageTaskState.FindValue(state) : null,
