@@ -1,0 +1,236 @@
+using System.Text.Json;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.S3;
+using ExportConstructs.Contract;
+using static ExportConstructs.Tests.Constructs.Synthesized;
+
+namespace ExportConstructs.Tests.Constructs;
+
+[Collection(CdkCollection.Name)]
+public sealed class ExportedVmImageTests
+{
+    private const string Image = "ami-0123456789abcdef0";
+
+    private static (Stack Stack, ExportedVmImage Export) Build(Action<ExportedVmImageProps>? change = null)
+    {
+        var stack = NewStack();
+        var props = new ExportedVmImageProps
+        {
+            ImageId = Image,
+            DiskImageFormat = DiskImageFormat.RAW,
+            Bucket = new Bucket(stack, "Bucket"),
+        };
+        change?.Invoke(props);
+        return (stack, new ExportedVmImage(stack, "Vm", props));
+    }
+
+    private static JsonElement Properties(Synthesized s) => Assert.Single(s.OfType(ResourceTypes.ExportedVmImage)).Resource.GetProperty("Properties");
+
+    [Fact]
+    public void Resource_ShouldCarryEveryPropToTheHandler()
+    {
+        var (stack, _) = Build(p =>
+        {
+            p.Prefix = "vm/";
+            p.Description = "nightly";
+            p.Tags = new Dictionary<string, string> { ["team"] = "infra" };
+            p.RemovalPolicy = RemovalPolicy.DESTROY;
+            p.WaitForCompletion = false;
+        });
+
+        var s = Of(stack);
+
+        s.Template.HasResourceProperties(ResourceTypes.ExportedVmImage, Match.ObjectEquals(new Dictionary<string, object>
+        {
+            ["ServiceToken"] = Match.AnyValue(),
+            ["ImageId"] = Image,
+            ["DiskImageFormat"] = "RAW",
+            ["S3Bucket"] = new Dictionary<string, object> { ["Ref"] = Match.StringLikeRegexp("^Bucket") },
+            ["S3Prefix"] = "vm/",
+            ["Description"] = "nightly",
+            ["RoleName"] = new Dictionary<string, object> { ["Ref"] = Match.StringLikeRegexp("^VmServiceRole") },
+            ["Tags"] = new Dictionary<string, object> { ["team"] = "infra" },
+            ["RemovalPolicy"] = "destroy",
+            ["WaitForCompletion"] = "false",
+        }));
+    }
+
+    [Fact]
+    public void Defaults_ShouldBeExportsPrefixRetainAndWait()
+    {
+        var p = Properties(Of(Build().Stack));
+
+        Assert.Equal(("exports/", "retain", "true"), (p.GetProperty("S3Prefix").GetString(), p.GetProperty("RemovalPolicy").GetString(), p.GetProperty("WaitForCompletion").GetString()));
+        Assert.False(p.TryGetProperty("Tags", out _));
+        Assert.False(p.TryGetProperty("Description", out _));
+    }
+
+    [Fact]
+    public void CloudFormationDeletionPolicy_ShouldStayDeleteSoTheHandlerCanCancel()
+    {
+        var s = Of(Build(p => p.RemovalPolicy = RemovalPolicy.RETAIN).Stack);
+
+        var resource = Assert.Single(s.OfType(ResourceTypes.ExportedVmImage)).Resource;
+        Assert.Equal("Delete", resource.GetProperty("DeletionPolicy").GetString());
+    }
+
+    [Fact]
+    public void Attributes_ShouldReadTheHandlersDataByContractNames()
+    {
+        var (stack, export) = Build();
+        foreach (var (name, value) in new[] { ("Id", export.ExportImageTaskId), ("OutBucket", export.S3Bucket), ("Key", export.S3Key), ("Uri", export.S3Uri), ("Format", export.DiskImageFormat) })
+            new CfnOutput(stack, name, new CfnOutputProps { Value = value });
+
+        var outputs = Of(stack).Json.GetProperty("Outputs");
+
+        var logicalId = stack.GetLogicalId((CfnElement)export.Resource.Node.DefaultChild!);
+        Assert.Equal($"{{\"Fn::GetAtt\":[\"{logicalId}\",\"ExportImageTaskId\"]}}", outputs.GetProperty("Id").GetProperty("Value").Compact());
+        Assert.Contains("\"S3Bucket\"]", outputs.GetProperty("OutBucket").GetProperty("Value").Compact());
+        Assert.Contains("\"S3Key\"]", outputs.GetProperty("Key").GetProperty("Value").Compact());
+        Assert.Contains("\"S3Uri\"]", outputs.GetProperty("Uri").GetProperty("Value").Compact());
+        Assert.Contains("\"DiskImageFormat\"]", outputs.GetProperty("Format").GetProperty("Value").Compact());
+    }
+
+    [Fact]
+    public void DefaultServiceRole_ShouldTrustVmieWithExternalIdAndWriteOnlyUnderThePrefix()
+    {
+        var s = Of(Build(p => p.Prefix = "vm/").Stack);
+
+        s.Template.HasResourceProperties("AWS::IAM::Role", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["AssumeRolePolicyDocument"] = Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["Statement"] = new object[] { Match.ObjectLike(new Dictionary<string, object>
+                {
+                    ["Principal"] = new Dictionary<string, object> { ["Service"] = "vmie.amazonaws.com" },
+                    ["Condition"] = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["sts:ExternalId"] = "vmimport" } },
+                }) },
+            }),
+        }));
+        var put = Assert.Single(s.StatementsFor("s3:PutObject"));
+        Assert.Contains("/vm/*", put.GetProperty("Resource").Compact());
+    }
+
+    [Fact]
+    public void HandlerRole_ShouldGetScopedExportPermissions()
+    {
+        var s = Of(Build(p => p.Tags = new Dictionary<string, string> { ["a"] = "b" }).Stack);
+
+        var export = Assert.Single(s.StatementsFor("ec2:ExportImage")).GetProperty("Resource").Compact();
+        Assert.Contains($":image/{Image}", export);
+        Assert.Contains(":export-image-task/*", export);
+        Assert.Contains(":export-image-task/*", Assert.Single(s.StatementsFor("ec2:CancelExportTask")).GetProperty("Resource").Compact());
+        var tags = Assert.Single(s.StatementsFor("ec2:CreateTags"));
+        Assert.Equal("ExportImage", tags.GetProperty("Condition").GetProperty("StringEquals").GetProperty("ec2:CreateAction").GetString());
+        var pass = Assert.Single(s.StatementsFor("iam:PassRole"));
+        Assert.Equal("vmie.amazonaws.com", pass.GetProperty("Condition").GetProperty("StringEquals").GetProperty("iam:PassedToService").GetString());
+        Assert.Contains("VmServiceRole", pass.GetProperty("Resource").Compact());
+        Assert.Empty(s.StatementsFor("s3:DeleteObject"));
+    }
+
+    [Fact]
+    public void HandlerRole_UnderDestroy_ShouldMayDeleteOnlyExportsUnderThePrefix()
+    {
+        var s = Of(Build(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.Prefix = "vm/"; }).Stack);
+
+        var delete = Assert.Single(s.StatementsFor("s3:DeleteObject"));
+        Assert.Contains("/vm/export-ami-*", delete.GetProperty("Resource").Compact());
+    }
+
+    [Fact]
+    public void Template_ShouldHaveNoWildcardAction()
+    {
+        var stack = NewStack();
+        var bucket = new Bucket(stack, "Bucket");
+        new ExportedVmImage(stack, "Vm", new ExportedVmImageProps { ImageId = Image, DiskImageFormat = DiskImageFormat.VHD, Bucket = bucket, RemovalPolicy = RemovalPolicy.DESTROY, Tags = new Dictionary<string, string> { ["a"] = "b" } });
+        new AppStreamAmiExport(stack, "As", new AppStreamAmiExportProps { ImageName = "img", RemovalPolicy = RemovalPolicy.DESTROY });
+
+        var actions = Of(stack).Statements().SelectMany(st => Strings(st.GetProperty("Action"))).ToList();
+
+        Assert.NotEmpty(actions);
+        Assert.All(actions, a => Assert.DoesNotContain("*", a));
+    }
+
+    [Fact]
+    public void GivenRole_ShouldBeUsedAndPassedInsteadOfANewOne()
+    {
+        var (stack, export) = Build(p => p.Role = Role.FromRoleName(p.Bucket.Stack, "VmImport", "vmimport"));
+
+        var s = Of(stack);
+
+        Assert.Equal("vmimport", Properties(s).GetProperty("RoleName").GetString());
+        Assert.Contains("role/vmimport", Assert.Single(s.StatementsFor("iam:PassRole")).GetProperty("Resource").Compact());
+        Assert.Empty(s.StatementsFor("s3:PutObject"));
+        Assert.Same(export.ServiceRole, export.ServiceRole);
+    }
+
+    [Fact]
+    public void GrantRead_ShouldAllowReadingExactlyTheExportedObject()
+    {
+        var (stack, export) = Build();
+        var reader = new Role(stack, "Reader", new RoleProps { AssumedBy = new AccountRootPrincipal() });
+
+        export.GrantRead(reader);
+
+        var s = Of(stack);
+        var read = s.Statements().Single(st => Strings(st.GetProperty("Action")).Contains("s3:GetObject*"));
+        Assert.Contains("\"S3Key\"]", read.GetProperty("Resource").Compact());
+    }
+
+    [Fact]
+    public void Bucket_WithKmsEncryption_ShouldFailAtSynth()
+    {
+        var stack = NewStack();
+        var bucket = new Bucket(stack, "Kms", new BucketProps { EncryptionKey = new Key(stack, "Key") });
+
+        var error = Assert.Throws<ArgumentException>(() => new ExportedVmImage(stack, "Vm", new ExportedVmImageProps { ImageId = Image, DiskImageFormat = DiskImageFormat.VMDK, Bucket = bucket }));
+
+        Assert.Contains("is encrypted with a KMS key; EC2 ExportImage cannot write to SSE-KMS buckets", error.Message);
+    }
+
+    public static TheoryData<string, string> BadProps => new()
+    {
+        { "ImageId=ami-xyz", "ExportedVmImage: ImageId 'ami-xyz' is not valid; expected 'ami-' followed by 8 or 17 lower-case hexadecimal digits" },
+        { "ImageId=", "ExportedVmImage: ImageId '' is not valid" },
+        { "Description=long", "ExportedVmImage: Description is 300 characters long; at most 255 are allowed" },
+        { "Prefix=long", "ExportedVmImage: Prefix is 901 characters long; at most 900 are allowed" },
+        { "Tags=aws", "ExportedVmImage: Tags key 'aws:owner' is not valid; expected 1 to 128 characters, not starting with 'aws:'" },
+        { "Tags=many", "ExportedVmImage: Tags has 51 entries; at most 50 are allowed" },
+        { "RemovalPolicy=SNAPSHOT", "ExportedVmImage: RemovalPolicy 'SNAPSHOT' is not valid; expected RETAIN (keep the exported artifact) or DESTROY" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadProps))]
+    public void BadProp_ShouldFailAtSynthNamingPropValueAndWhatIsValid(string change, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Build(p =>
+        {
+            switch (change)
+            {
+                case "ImageId=ami-xyz": p.ImageId = "ami-xyz"; break;
+                case "ImageId=": p.ImageId = ""; break;
+                case "Description=long": p.Description = new string('d', 300); break;
+                case "Prefix=long": p.Prefix = new string('p', 901); break;
+                case "Tags=aws": p.Tags = new Dictionary<string, string> { ["aws:owner"] = "x" }; break;
+                case "Tags=many": p.Tags = Enumerable.Range(0, 51).ToDictionary(i => $"k{i}", _ => "v"); break;
+                case "RemovalPolicy=SNAPSHOT": p.RemovalPolicy = RemovalPolicy.SNAPSHOT; break;
+            }
+        }));
+
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void TokenValues_ShouldBeLeftForTheHandlerToCheckAtDeploy()
+    {
+        var stack = NewStack();
+        var image = new CfnParameter(stack, "Image", new CfnParameterProps { Type = "String" });
+
+        new ExportedVmImage(stack, "Vm", new ExportedVmImageProps { ImageId = image.ValueAsString, DiskImageFormat = DiskImageFormat.VMDK, Bucket = new Bucket(stack, "B") });
+
+        Assert.Equal("{\"Ref\":\"Image\"}", Properties(Of(stack)).GetProperty("ImageId").Compact());
+    }
+}
