@@ -77,8 +77,17 @@ public sealed class ExportedVmImage : Construct
         GrantHandler(provider.HandlerRole, props, prefix, removal);
     }
 
-    /// <summary>Allows <paramref name="grantee"/> to read the exported file (and only that object).</summary>
-    public Grant GrantRead(IGrantable grantee) => _bucket.GrantRead(grantee, S3Key);
+    /// <summary>
+    /// Allows <paramref name="grantee"/> to read the exported file: <c>s3:GetObject</c> on that one
+    /// key, in the grantee's own policy (Bucket.GrantRead would grant wildcard actions on every
+    /// object under a pattern). A principal of another account also needs the bucket's policy to allow it.
+    /// </summary>
+    public Grant GrantRead(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
+    {
+        Grantee = grantee,
+        Actions = ["s3:GetObject"],
+        ResourceArns = [_bucket.ArnForObjects(S3Key)],
+    });
 
     private Role CreateServiceRole(IBucket bucket, string prefix)
     {
