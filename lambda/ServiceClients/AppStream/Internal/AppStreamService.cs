@@ -1,13 +1,34 @@
 using System.Text.Json;
 using Amazon.AppStream.Model;
 using Amazon.Runtime.Internal;
+using Amazon.ServiceClients.Internal;
 
 namespace Amazon.AppStream.Internal;
 
-/// <summary>The three operations' wire shapes (botocore appstream 2016-12-01).</summary>
-internal static class Operations
+/// <summary>AppStream on the wire (botocore appstream 2016-12-01) and its three export-task operations.</summary>
+internal static class AppStreamService
 {
-    public static readonly InvokeOptions CreateExportImageTask = Options<CreateExportImageTaskRequest, CreateExportImageTaskResponse>(
+    public static readonly JsonService Descriptor = new(
+        ServiceId: AmazonAppStreamConfig.AppStreamServiceId,
+        SdkServiceName: "Amazon.AppStream",
+        TargetPrefix: "PhotonAdminProxyService",
+        JsonVersion: "1.1",
+        ApiVersion: "2016-12-01",
+        EndpointPrefix: "appstream2",
+        SigningName: "appstream",
+        Errors: (c, m, i, t, r, s) => c switch
+        {
+            "LimitExceededException" => new LimitExceededException(m, i, t, c, r, s),
+            "InvalidRoleException" => new InvalidRoleException(m, i, t, c, r, s),
+            "InvalidAccountStatusException" => new InvalidAccountStatusException(m, i, t, c, r, s),
+            "OperationNotPermittedException" => new OperationNotPermittedException(m, i, t, c, r, s),
+            "ResourceNotFoundException" => new ResourceNotFoundException(m, i, t, c, r, s),
+            "ConcurrentModificationException" => new ConcurrentModificationException(m, i, t, c, r, s),
+            "ResourceNotAvailableException" => new ResourceNotAvailableException(m, i, t, c, r, s),
+            _ => new AmazonAppStreamException(m, i, t, c, r, s),
+        });
+
+    public static readonly InvokeOptions CreateExportImageTask = Descriptor.Operation<CreateExportImageTaskRequest, CreateExportImageTaskResponse>(
         "CreateExportImageTask",
         (w, r) =>
         {
@@ -24,12 +45,12 @@ internal static class Operations
         },
         e => new CreateExportImageTaskResponse { ExportImageTask = Task(e, "ExportImageTask") });
 
-    public static readonly InvokeOptions GetExportImageTask = Options<GetExportImageTaskRequest, GetExportImageTaskResponse>(
+    public static readonly InvokeOptions GetExportImageTask = Descriptor.Operation<GetExportImageTaskRequest, GetExportImageTaskResponse>(
         "GetExportImageTask",
         (w, r) => w.WriteString("TaskId", r.TaskId),
         e => new GetExportImageTaskResponse { ExportImageTask = Task(e, "ExportImageTask") });
 
-    public static readonly InvokeOptions ListExportImageTasks = Options<ListExportImageTasksRequest, ListExportImageTasksResponse>(
+    public static readonly InvokeOptions ListExportImageTasks = Descriptor.Operation<ListExportImageTasksRequest, ListExportImageTasksResponse>(
         "ListExportImageTasks",
         (w, r) =>
         {
@@ -57,14 +78,6 @@ internal static class Operations
                 : [],
             NextToken = String(e, "NextToken"),
         });
-
-    private static InvokeOptions Options<TRequest, TResponse>(string operation, Action<Utf8JsonWriter, TRequest> write, Func<JsonElement, TResponse> read)
-        where TRequest : Amazon.Runtime.AmazonWebServiceRequest
-        where TResponse : Amazon.Runtime.AmazonWebServiceResponse => new()
-    {
-        RequestMarshaller = new JsonRequestMarshaller<TRequest>(operation, write),
-        ResponseUnmarshaller = new JsonResponseUnmarshaller<TResponse>(read),
-    };
 
     private static ExportImageTask? Task(JsonElement e, string name) =>
         e.TryGetProperty(name, out var task) && task.ValueKind == JsonValueKind.Object ? ReadTask(task) : null;
