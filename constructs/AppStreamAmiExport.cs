@@ -13,23 +13,28 @@ namespace ExportConstructs;
 /// </summary>
 public sealed class AppStreamAmiExport : Construct
 {
-    /// <summary>The custom resource.</summary>
+    private readonly CustomResource _attributes;
+
+    /// <summary>The custom resource that starts and replaces the export (its Ref is the task id).</summary>
     public CustomResource Resource { get; }
+
+    /// <summary>The WaitCondition of the long-wait path (Timeout over 55 minutes), or null.</summary>
+    public CfnWaitCondition? WaitCondition { get; }
 
     /// <summary>The role AppStream assumes.</summary>
     public IRole ServiceRole { get; }
 
     /// <summary>The AppStream export task id.</summary>
-    public string TaskId => Resource.GetAttString(AppStreamAmiExportData.Names.TaskId);
+    public string TaskId => _attributes.GetAttString(AppStreamAmiExportData.Names.TaskId);
 
     /// <summary>The exported AMI's id (empty when <c>WaitForCompletion</c> is false).</summary>
-    public string AmiId => Resource.GetAttString(AppStreamAmiExportData.Names.AmiId);
+    public string AmiId => _attributes.GetAttString(AppStreamAmiExportData.Names.AmiId);
 
     /// <summary>ARN of the exported AppStream image.</summary>
-    public string ImageArn => Resource.GetAttString(AppStreamAmiExportData.Names.ImageArn);
+    public string ImageArn => _attributes.GetAttString(AppStreamAmiExportData.Names.ImageArn);
 
     /// <summary>Name of the AMI (the given one, or the generated one).</summary>
-    public string AmiName => Resource.GetAttString(AppStreamAmiExportData.Names.AmiName);
+    public string AmiName => _attributes.GetAttString(AppStreamAmiExportData.Names.AmiName);
 
     /// <summary>The exported AMI as a machine image for an <c>Instance</c> or a launch template.</summary>
     public IMachineImage MachineImage { get; }
@@ -38,6 +43,7 @@ public sealed class AppStreamAmiExport : Construct
     public AppStreamAmiExport(Construct scope, string id, IAppStreamAmiExportProps props) : base(scope, id)
     {
         var removal = Props.RemovalPolicyValue("AppStreamAmiExport", props.RemovalPolicy);
+        var waiting = Waiting.From("AppStreamAmiExport", props.WaitForCompletion, props.Timeout, props.PollInterval);
         var provider = ExportProvider.Of(this);
         ServiceRole = props.Role ?? CreateServiceRole();
 
@@ -53,12 +59,9 @@ public sealed class AppStreamAmiExport : Construct
         };
         Props.ThrowIfInvalid(Validation.Check(properties, Props.IsToken));
 
-        Resource = new CustomResource(this, "Resource", new CustomResourceProps
-        {
-            ServiceToken = provider.ServiceToken,
-            ResourceType = ResourceTypes.AppStreamAmiExport,
-            Properties = PropertyMap.From(properties, ContractJsonContext.Default.AppStreamAmiExportProperties),
-        });
+        var resources = ExportResources.Create(this, provider, waiting, ResourceTypes.AppStreamAmiExport, ResourceTypes.AppStreamAmiExportResult,
+            properties, ContractJsonContext.Default.AppStreamAmiExportProperties);
+        (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
         MachineImage = new ExportedMachineImage(AmiId, props.OperatingSystem ?? OperatingSystemType.WINDOWS);
         GrantHandler(provider.HandlerRole, props.ImageName, removal);

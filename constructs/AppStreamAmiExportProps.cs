@@ -57,6 +57,20 @@ public interface IAppStreamAmiExportProps
     /// <summary>Operating system of the image, for <see cref="AppStreamAmiExport.MachineImage"/>'s user data.</summary>
     /// <remarks>Default: <see cref="OperatingSystemType.WINDOWS"/>.</remarks>
     OperatingSystemType? OperatingSystem { get; }
+    /// <summary>
+    /// How long to wait for the export, at most 12 hours. Up to 55 minutes the custom resource
+    /// itself waits (CloudFormation gives it one hour); longer waits use a WaitCondition that a
+    /// poller signals. A whole multiple of <see cref="PollInterval"/>.
+    /// </summary>
+    /// <remarks>Default: 6 hours.</remarks>
+    Duration? Timeout { get; }
+
+    /// <summary>
+    /// How often the export is checked (10 s to 1 hour): each check is one Lambda invocation and
+    /// one describe call (12 per hour at the default).
+    /// </summary>
+    /// <remarks>Default: 5 minutes.</remarks>
+    Duration? PollInterval { get; }
 }
 
 /// <summary>Properties of <see cref="AppStreamAmiExport"/>.</summary>
@@ -78,4 +92,8 @@ public sealed class AppStreamAmiExportProps : IAppStreamAmiExportProps
     public bool? WaitForCompletion { get; set; }
     /// <inheritdoc />
     public OperatingSystemType? OperatingSystem { get; set; }
+    /// <inheritdoc />
+    public Duration? Timeout { get; set; }
+    /// <inheritdoc />
+    public Duration? PollInterval { get; set; }
 }

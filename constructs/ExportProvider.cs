@@ -9,9 +9,11 @@ using ExportConstructs.Contract;
 namespace ExportConstructs;
 
 /// <summary>
-/// The custom-resource provider behind every export of a stack: one handler role, one
-/// onEvent and one isComplete function (the same AOT bootstrap with two handler strings) and
-/// one CDK <see cref="Provider"/>. Each export adds only its own IAM statements to the role.
+/// The custom-resource machinery behind every export of a stack: one handler role, one onEvent
+/// and one isComplete function (the same AOT bootstrap with two handler strings), the CDK
+/// <see cref="Provider"/>s that call them (one per distinct wait setting; exports that answer at
+/// once share one), and, when an export waits longer than an hour, one <see cref="ExportPoller"/>.
+/// Each export adds only its own IAM statements to the role.
 /// </summary>
 public sealed class ExportProvider : Construct
 {
@@ -21,10 +23,23 @@ public sealed class ExportProvider : Construct
     /// <summary>nodejs24.x: Lambda supports it until 2028-04-30.</summary>
     public static readonly Runtime DefaultFrameworkRuntime = new("nodejs24.x", RuntimeFamily.NODEJS);
 
+    /// <summary>
+    /// Polling of the provider for resources whose isComplete answers at once (the long-wait
+    /// path's resources, exports that do not wait) and for their Deletes.
+    /// </summary>
+    public static readonly (int IntervalSeconds, int TimeoutSeconds) Immediate = (15, 1800);
+
     // CDK names the mapping behind determineLatestNodeRuntime after the region fact it reads.
     private const string LatestNodeRuntimeMap = "LatestNodeRuntimeMap";
 
-    /// <summary>The role both handler functions run as; exports add their statements here.</summary>
+    private readonly Stack _stack;
+    private readonly Runtime _frameworkRuntime;
+    private readonly Code _code;
+    private readonly ILogGroup _logGroup;
+    private readonly Dictionary<(int, int), Provider> _providers = [];
+    private ExportPoller? _poller;
+
+    /// <summary>The role the handler functions run as; exports add their statements here.</summary>
     public IRole HandlerRole { get; }
 
     /// <summary>The onEvent handler.</summary>
@@ -33,16 +48,10 @@ public sealed class ExportProvider : Construct
     /// <summary>The isComplete handler.</summary>
     public Function IsCompleteHandler { get; }
 
-    /// <summary>The Provider framework instance.</summary>
-    public Provider Provider { get; }
-
-    /// <summary>Service token for custom resources.</summary>
-    public string ServiceToken => Provider.ServiceToken;
-
     /// <summary>
     /// The stack's provider, created on first use. Pass <paramref name="props"/> on the first call
-    /// to configure it (for example before creating any export); a later call with props fails,
-    /// because the provider is shared and already built.
+    /// to configure it (before any export is created); a later call with props fails, because the
+    /// provider is shared and already built.
     /// </summary>
     public static ExportProvider Of(IConstruct scope, IExportProviderProps? props = null)
     {
@@ -58,43 +67,61 @@ public sealed class ExportProvider : Construct
 
     private ExportProvider(Stack stack, IExportProviderProps props) : base(stack, SingletonId)
     {
-        var queryInterval = props.QueryInterval ?? Duration.Seconds(30);
-        var totalTimeout = props.TotalTimeout ?? Duration.Minutes(55);
-        ValidateTimes(queryInterval, totalTimeout);
+        _stack = stack;
+        _frameworkRuntime = props.FrameworkRuntime ?? DefaultFrameworkRuntime;
+        if (_frameworkRuntime.Family != RuntimeFamily.NODEJS)
+            throw new ArgumentException($"ExportProvider: FrameworkRuntime '{_frameworkRuntime.Name}' is not valid; the Provider framework is Node.js code, so expected a Node.js runtime such as nodejs22.x or nodejs24.x.");
 
-        var logGroup = new LogGroup(this, "HandlerLogs", new LogGroupProps { Retention = RetentionDays.THREE_MONTHS });
+        _logGroup = new LogGroup(this, "HandlerLogs", new LogGroupProps { Retention = RetentionDays.THREE_MONTHS });
         var role = new Role(this, "HandlerRole", new RoleProps
         {
             AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
             Description = "Runs the ExportConstructs handler; each export adds its own scoped statements.",
         });
-        logGroup.GrantWrite(role);
+        _logGroup.GrantWrite(role);
         HandlerRole = role;
 
-        var code = Code.FromAsset(HandlerAsset.Path());
-        OnEventHandler = HandlerFunction("OnEventHandler", HandlerNames.OnEvent, code, role, logGroup);
-        IsCompleteHandler = HandlerFunction("IsCompleteHandler", HandlerNames.IsComplete, code, role, logGroup);
-
-        var mappingExisted = stack.Node.TryFindChild(LatestNodeRuntimeMap) is not null;
-        Provider = new Provider(this, "Provider", new ProviderProps
-        {
-            OnEventHandler = OnEventHandler,
-            IsCompleteHandler = IsCompleteHandler,
-            QueryInterval = queryInterval,
-            TotalTimeout = totalTimeout,
-        });
-        PinFrameworkRuntime(stack, props.FrameworkRuntime ?? DefaultFrameworkRuntime, mappingExisted);
+        _code = Code.FromAsset(HandlerAsset.Path());
+        OnEventHandler = HandlerFunction(this, "OnEventHandler", HandlerNames.OnEvent);
+        IsCompleteHandler = HandlerFunction(this, "IsCompleteHandler", HandlerNames.IsComplete);
     }
 
-    private Function HandlerFunction(string id, string handler, Code code, IRole role, ILogGroup logGroup) => new(this, id, new FunctionProps
+    /// <summary>
+    /// The service token of the provider that polls isComplete every <paramref name="intervalSeconds"/>
+    /// for up to <paramref name="timeoutSeconds"/>; providers are created once per distinct setting.
+    /// </summary>
+    public string ServiceToken(int intervalSeconds, int timeoutSeconds)
+    {
+        var key = (intervalSeconds, timeoutSeconds);
+        if (!_providers.TryGetValue(key, out var provider))
+        {
+            var mappingExisted = _stack.Node.TryFindChild(LatestNodeRuntimeMap) is not null;
+            var id = key == Immediate ? "Provider" : $"Provider{intervalSeconds}s{timeoutSeconds}s";
+            provider = new Provider(this, id, new ProviderProps
+            {
+                OnEventHandler = OnEventHandler,
+                IsCompleteHandler = IsCompleteHandler,
+                QueryInterval = Duration.Seconds(intervalSeconds),
+                TotalTimeout = Duration.Seconds(timeoutSeconds),
+            });
+            PinFrameworkRuntime(provider, mappingExisted);
+            _providers[key] = provider;
+        }
+        return provider.ServiceToken;
+    }
+
+    /// <summary>The long-wait poller, created when the first export needs it.</summary>
+    public ExportPoller Poller => _poller ??= new ExportPoller(this, HandlerFunction(this, "PollHandler", HandlerNames.Poll), HandlerRole);
+
+    internal Function HandlerFunction(Construct scope, string id, string handler) => new(scope, id, new FunctionProps
     {
         Description = $"ExportConstructs {handler} handler (Native AOT)",
         Runtime = Runtime.PROVIDED_AL2023,
         Architecture = Architecture.X86_64,
         Handler = handler,
-        Code = code,
-        Role = role,
-        LogGroup = logGroup,
+        Code = _code,
+        Role = HandlerRole,
+        LogGroup = _logGroup,
         MemorySize = 256,
         // Each call makes a handful of AWS calls; the margin covers the SDK's retries with backoff.
         Timeout = Duration.Minutes(2),
@@ -105,28 +132,13 @@ public sealed class ExportProvider : Construct
     /// added to the stack when nothing else in the stack had created it (it would only list
     /// deprecated runtimes).
     /// </summary>
-    private void PinFrameworkRuntime(Stack stack, Runtime runtime, bool mappingExisted)
+    private void PinFrameworkRuntime(Provider provider, bool mappingExisted)
     {
-        if (runtime.Family != RuntimeFamily.NODEJS)
-            throw new ArgumentException($"ExportProvider: FrameworkRuntime '{runtime.Name}' is not valid; the Provider framework is Node.js code, so expected a Node.js runtime such as nodejs22.x or nodejs24.x.");
-        foreach (var child in Provider.Node.FindAll())
+        foreach (var child in provider.Node.FindAll())
         {
             // Replacing the L1 value (not overriding it) means the mapping lookup is never rendered.
-            if (child is CfnFunction function) function.Runtime = runtime.Name;
+            if (child is CfnFunction function) function.Runtime = _frameworkRuntime.Name;
         }
-        if (!mappingExisted) stack.Node.TryRemoveChild(LatestNodeRuntimeMap);
-    }
-
-    private static void ValidateTimes(Duration queryInterval, Duration totalTimeout)
-    {
-        if (Token.IsUnresolved(queryInterval) || Token.IsUnresolved(totalTimeout)) return;
-        var interval = queryInterval.ToSeconds();
-        var total = totalTimeout.ToSeconds();
-        if (interval < 1 || interval > 900)
-            throw new ArgumentException($"ExportProvider: QueryInterval {interval} s is not valid; expected 1 to 900 seconds.");
-        if (total > 3600 || total < interval)
-            throw new ArgumentException($"ExportProvider: TotalTimeout {total} s is not valid; expected from QueryInterval ({interval} s) up to 3600 s, CloudFormation's ceiling for a custom resource.");
-        if (total % interval != 0)
-            throw new ArgumentException($"ExportProvider: TotalTimeout {total} s is not a whole multiple of QueryInterval {interval} s, as the Provider framework requires.");
+        if (!mappingExisted) _stack.Node.TryRemoveChild(LatestNodeRuntimeMap);
     }
 }

@@ -1,4 +1,3 @@
-using Amazon.CDK;
 using Amazon.CDK.AWS.Lambda;
 
 namespace ExportConstructs;
@@ -12,17 +11,6 @@ public interface IExportProviderProps
     /// </summary>
     /// <remarks>Default: <see cref="ExportProvider.DefaultFrameworkRuntime"/> (nodejs24.x, supported until 2028-04-30).</remarks>
     Runtime? FrameworkRuntime { get; }
-
-    /// <summary>How often the framework asks the handler whether an export has finished.</summary>
-    /// <remarks>Default: 30 seconds.</remarks>
-    Duration? QueryInterval { get; }
-
-    /// <summary>
-    /// How long the framework waits for an export before failing the resource; at most 1 hour, the
-    /// ceiling CloudFormation gives any custom resource. Must be a whole multiple of <see cref="QueryInterval"/>.
-    /// </summary>
-    /// <remarks>Default: 55 minutes, which leaves CloudFormation's hour a margin.</remarks>
-    Duration? TotalTimeout { get; }
 }
 
 /// <summary>Settings of the one <see cref="ExportProvider"/> of a stack.</summary>
@@ -30,10 +18,4 @@ public sealed class ExportProviderProps : IExportProviderProps
 {
     /// <inheritdoc />
     public Runtime? FrameworkRuntime { get; set; }
-
-    /// <inheritdoc />
-    public Duration? QueryInterval { get; set; }
-
-    /// <inheritdoc />
-    public Duration? TotalTimeout { get; set; }
 }

@@ -18,26 +18,31 @@ public sealed class ExportedVmImage : Construct
 
     private readonly IBucket _bucket;
 
-    /// <summary>The custom resource.</summary>
+    private readonly CustomResource _attributes;
+
+    /// <summary>The custom resource that starts, replaces and cancels the export (its Ref is the task id).</summary>
     public CustomResource Resource { get; }
+
+    /// <summary>The WaitCondition of the long-wait path (Timeout over 55 minutes), or null.</summary>
+    public CfnWaitCondition? WaitCondition { get; }
 
     /// <summary>The role VM Import/Export uses.</summary>
     public IRole ServiceRole { get; }
 
     /// <summary>The EC2 export-image-task id, e.g. <c>export-ami-1234567890abcdef0</c>.</summary>
-    public string ExportImageTaskId => Resource.GetAttString(VmImageExportData.Names.ExportImageTaskId);
+    public string ExportImageTaskId => _attributes.GetAttString(VmImageExportData.Names.ExportImageTaskId);
 
     /// <summary>The bucket holding the file.</summary>
-    public string S3Bucket => Resource.GetAttString(VmImageExportData.Names.S3Bucket);
+    public string S3Bucket => _attributes.GetAttString(VmImageExportData.Names.S3Bucket);
 
     /// <summary>The file's key: prefix + task id + "." + lower-case format.</summary>
-    public string S3Key => Resource.GetAttString(VmImageExportData.Names.S3Key);
+    public string S3Key => _attributes.GetAttString(VmImageExportData.Names.S3Key);
 
     /// <summary><c>s3://bucket/key</c> of the file.</summary>
-    public string S3Uri => Resource.GetAttString(VmImageExportData.Names.S3Uri);
+    public string S3Uri => _attributes.GetAttString(VmImageExportData.Names.S3Uri);
 
     /// <summary>VMDK, RAW or VHD.</summary>
-    public string DiskImageFormat => Resource.GetAttString(VmImageExportData.Names.DiskImageFormat);
+    public string DiskImageFormat => _attributes.GetAttString(VmImageExportData.Names.DiskImageFormat);
 
     /// <summary>Defines the export.</summary>
     public ExportedVmImage(Construct scope, string id, IExportedVmImageProps props) : base(scope, id)
@@ -48,6 +53,7 @@ public sealed class ExportedVmImage : Construct
             throw new ArgumentException($"ExportedVmImage: Bucket '{props.Bucket.Node.Path}' is encrypted with a KMS key; EC2 ExportImage cannot write to SSE-KMS buckets. Use S3-managed encryption (SSE-S3).");
         var prefix = props.Prefix ?? DefaultPrefix;
         var removal = Props.RemovalPolicyValue("ExportedVmImage", props.RemovalPolicy);
+        var waiting = Waiting.From("ExportedVmImage", props.WaitForCompletion, props.Timeout, props.PollInterval);
         var provider = ExportProvider.Of(this);
         ServiceRole = props.Role ?? CreateServiceRole(props.Bucket, prefix);
 
@@ -65,14 +71,9 @@ public sealed class ExportedVmImage : Construct
         };
         Props.ThrowIfInvalid(Validation.Check(properties, Props.IsToken));
 
-        Resource = new CustomResource(this, "Resource", new CustomResourceProps
-        {
-            ServiceToken = provider.ServiceToken,
-            ResourceType = ResourceTypes.ExportedVmImage,
-            Properties = PropertyMap.From(properties, ContractJsonContext.Default.VmImageExportProperties),
-            // The CloudFormation policy stays Delete: the handler must see the Delete to cancel a
-            // running export; RemovalPolicy above decides what happens to the file.
-        });
+        var resources = ExportResources.Create(this, provider, waiting, ResourceTypes.ExportedVmImage, ResourceTypes.ExportedVmImageResult,
+            properties, ContractJsonContext.Default.VmImageExportProperties);
+        (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
         GrantHandler(provider.HandlerRole, props, prefix, removal);
     }

@@ -55,6 +55,20 @@ public interface IExportedVmImageProps
     /// </summary>
     /// <remarks>Default: true.</remarks>
     bool? WaitForCompletion { get; }
+    /// <summary>
+    /// How long to wait for the export, at most 12 hours. Up to 55 minutes the custom resource
+    /// itself waits (CloudFormation gives it one hour); longer waits use a WaitCondition that a
+    /// poller signals. A whole multiple of <see cref="PollInterval"/>.
+    /// </summary>
+    /// <remarks>Default: 6 hours.</remarks>
+    Duration? Timeout { get; }
+
+    /// <summary>
+    /// How often the export is checked (10 s to 1 hour): each check is one Lambda invocation and
+    /// one describe call (12 per hour at the default).
+    /// </summary>
+    /// <remarks>Default: 5 minutes.</remarks>
+    Duration? PollInterval { get; }
 }
 
 /// <summary>Properties of <see cref="ExportedVmImage"/>.</summary>
@@ -78,4 +92,8 @@ public sealed class ExportedVmImageProps : IExportedVmImageProps
     public RemovalPolicy? RemovalPolicy { get; set; }
     /// <inheritdoc />
     public bool? WaitForCompletion { get; set; }
+    /// <inheritdoc />
+    public Duration? Timeout { get; set; }
+    /// <inheritdoc />
+    public Duration? PollInterval { get; set; }
 }

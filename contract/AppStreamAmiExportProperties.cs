@@ -6,7 +6,7 @@ namespace ExportConstructs.Contract;
 /// Resource properties of <see cref="ResourceTypes.AppStreamAmiExport"/>, shared by the
 /// construct (which writes them) and the handler (which reads them).
 /// </summary>
-public sealed class AppStreamAmiExportProperties
+public sealed class AppStreamAmiExportProperties : IExportProperties
 {
     /// <summary>The AppStream image to export.</summary>
     [JsonPropertyName("ImageName")] public string? ImageName { get; set; }
@@ -28,6 +28,12 @@ public sealed class AppStreamAmiExportProperties
 
     /// <summary><c>"true"</c> or <c>"false"</c>.</summary>
     [JsonPropertyName("WaitForCompletion")] public string? WaitForCompletion { get; set; }
+
+    /// <inheritdoc />
+    [JsonPropertyName("Wait")] public WaitProperties? Wait { get; set; }
+
+    /// <inheritdoc />
+    [JsonPropertyName("TaskId")] public string? TaskId { get; set; }
 
     /// <summary>The values whose change replaces the export.</summary>
     public IEnumerable<string?> Identity() => [ImageName, AmiName ?? "", IamRoleArn, AmiDescription ?? ""];

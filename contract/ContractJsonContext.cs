@@ -8,4 +8,6 @@ namespace ExportConstructs.Contract;
 [JsonSerializable(typeof(AppStreamAmiExportProperties))]
 [JsonSerializable(typeof(VmImageExportData))]
 [JsonSerializable(typeof(AppStreamAmiExportData))]
+[JsonSerializable(typeof(PollerInput))]
+[JsonSerializable(typeof(PollerOutput))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

@@ -12,6 +12,9 @@ public static class HandlerNames
     /// <summary>The Provider framework's isComplete handler.</summary>
     public const string IsComplete = "isComplete";
 
-    /// <summary>Both names, for error messages.</summary>
-    public static readonly IReadOnlyList<string> All = [OnEvent, IsComplete];
+    /// <summary>The long-wait poller, invoked by the poller state machine.</summary>
+    public const string Poll = "poll";
+
+    /// <summary>Every name, for error messages.</summary>
+    public static readonly IReadOnlyList<string> All = [OnEvent, IsComplete, Poll];
 }

@@ -8,7 +8,7 @@ namespace ExportConstructs.Contract;
 /// property name exists once. CloudFormation hands scalars to custom resources as strings,
 /// which is why flags are strings here.
 /// </summary>
-public sealed class VmImageExportProperties
+public sealed class VmImageExportProperties : IExportProperties
 {
     /// <summary>The AMI to export (<c>ami-</c> + 8 or 17 hex digits).</summary>
     [JsonPropertyName("ImageId")] public string? ImageId { get; set; }
@@ -36,6 +36,12 @@ public sealed class VmImageExportProperties
 
     /// <summary><c>"true"</c> or <c>"false"</c>.</summary>
     [JsonPropertyName("WaitForCompletion")] public string? WaitForCompletion { get; set; }
+
+    /// <inheritdoc />
+    [JsonPropertyName("Wait")] public WaitProperties? Wait { get; set; }
+
+    /// <inheritdoc />
+    [JsonPropertyName("TaskId")] public string? TaskId { get; set; }
 
     /// <summary>
     /// The values that decide what is exported. A change to any of them replaces the export;

@@ -4,7 +4,20 @@ namespace ExportConstructs.Handler;
 /// A failure the user has to act on. The Provider framework turns the message into the reason
 /// CloudFormation shows, so each one says what happened, to which resource, and what to do.
 /// </summary>
-public sealed class ExportException(string message, Exception? inner = null) : Exception(message, inner);
+public class ExportException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>An AWS call that failed after the SDK's retries; keeps the AWS error.</summary>
+public sealed class AwsCallException(string message, Amazon.Runtime.AmazonServiceException inner) : ExportException(message, inner)
+{
+    private static readonly HashSet<string> ThrottlingCodes =
+        ["Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled", "RequestThrottledException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown"];
+
+    /// <summary>
+    /// Throttling or a server error: the call may well succeed later. The poller then skips a poll
+    /// instead of failing the export; anything else (access denied, not found) is definite.
+    /// </summary>
+    public bool Transient => (int)inner.StatusCode >= 500 || ThrottlingCodes.Contains(inner.ErrorCode ?? "");
+}
 
 /// <summary>Every user-facing message of the handler, in one place.</summary>
 internal static class Errors
@@ -24,7 +37,7 @@ internal static class Errors
     public static ExportException MissingEnvironment(string name) =>
         new($"The environment variable {name} is not set; this binary must run under the Lambda Runtime API.");
 
-    public static ExportException AwsCall(string service, string operation, string subject, Amazon.Runtime.AmazonServiceException e, string advice) =>
+    public static AwsCallException AwsCall(string service, string operation, string subject, Amazon.Runtime.AmazonServiceException e, string advice) =>
         new($"{service} {operation} failed for {subject}: [{e.ErrorCode ?? e.StatusCode.ToString()}] {e.Message} {advice}".TrimEnd(), e);
 
     public static ExportException VmExportFailed(string taskId, string? imageId, string status, string? message) =>

@@ -6,13 +6,14 @@ using ExportConstructs.Handler.Runtime;
 // The bootstrap of provided.al2023: start-up, then the Runtime API loop until Lambda stops us.
 var address = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API")
     ?? throw Errors.MissingEnvironment("AWS_LAMBDA_RUNTIME_API");
-using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-var client = new RuntimeApiClient(http, address);
+using var runtimeHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+using var signalHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+var client = new RuntimeApiClient(runtimeHttp, address);
 
 CustomResourceFunction function;
 try
 {
-    function = new CustomResourceFunction(AwsClients.LifecycleFromEnvironment(Console.WriteLine), Environment.GetEnvironmentVariable("_HANDLER"));
+    function = AwsClients.Function(AwsClients.FromEnvironment(signalHttp), TimeProvider.System, Console.WriteLine, Environment.GetEnvironmentVariable("_HANDLER"));
 }
 catch (Exception e)
 {

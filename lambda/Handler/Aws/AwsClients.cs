@@ -2,9 +2,14 @@ using Amazon.AppStream;
 using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.StepFunctions;
+using ExportConstructs.Handler.CustomResources;
 using ExportConstructs.Handler.Exports;
 
 namespace ExportConstructs.Handler.Aws;
+
+/// <summary>The AWS clients the handler talks through.</summary>
+public sealed record AwsServices(IAmazonEC2 Ec2, IAmazonS3 S3, IAmazonAppStream AppStream, IAmazonStepFunctions StepFunctions, IWaitConditionSignal Signal);
 
 /// <summary>
 /// Builds the AWS clients the way they run on Lambda: credentials and region from the
@@ -17,18 +22,24 @@ public static class AwsClients
     /// <summary>Attempts per call, the first included.</summary>
     public const int MaxAttempts = 6;
 
-    /// <summary>The export rules wired to clients from the environment.</summary>
-    public static ExportLifecycle LifecycleFromEnvironment(Action<string> log)
-    {
-        var ec2 = new AmazonEC2Client(Configure(new AmazonEC2Config()));
-        var s3 = new AmazonS3Client(Configure(new AmazonS3Config()));
-        var appStream = new AmazonAppStreamClient(Configure(new AmazonAppStreamConfig()));
-        return Lifecycle(ec2, s3, appStream, log);
-    }
+    /// <summary>Clients from the environment.</summary>
+    public static AwsServices FromEnvironment(HttpClient http) => new(
+        new AmazonEC2Client(Configure(new AmazonEC2Config())),
+        new AmazonS3Client(Configure(new AmazonS3Config())),
+        new AmazonAppStreamClient(Configure(new AmazonAppStreamConfig())),
+        new AmazonStepFunctionsClient(Configure(new AmazonStepFunctionsConfig())),
+        new WaitConditionSignal(http));
 
     /// <summary>The export rules wired to the given clients.</summary>
-    public static ExportLifecycle Lifecycle(IAmazonEC2 ec2, IAmazonS3 s3, IAmazonAppStream appStream, Action<string> log) =>
-        new([new VmImageExport(ec2, s3, log), new AppStreamAmiExport(appStream, ec2, log)], log);
+    public static ExportLifecycle Lifecycle(AwsServices aws, TimeProvider clock, Action<string> log) =>
+        new([new VmImageExport(aws.Ec2, aws.S3, log), new AppStreamAmiExport(aws.AppStream, aws.Ec2, log)], aws.StepFunctions, clock, log);
+
+    /// <summary>The whole function: lifecycle and poller, for one handler string.</summary>
+    public static CustomResourceFunction Function(AwsServices aws, TimeProvider clock, Action<string> log, string? handler)
+    {
+        var lifecycle = Lifecycle(aws, clock, log);
+        return new CustomResourceFunction(lifecycle, new WaitPoller(lifecycle, aws.Signal, clock, log), handler);
+    }
 
     /// <summary>Applies the retry settings shared by every client.</summary>
     public static T Configure<T>(T config) where T : ClientConfig

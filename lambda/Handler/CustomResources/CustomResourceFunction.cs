@@ -5,23 +5,32 @@ using ExportConstructs.Handler.Runtime;
 
 namespace ExportConstructs.Handler.CustomResources;
 
-/// <summary>Turns an invocation's JSON into a lifecycle call and its answer back into JSON.</summary>
+/// <summary>Turns an invocation's JSON into a lifecycle or poller call and its answer back into JSON.</summary>
 public sealed class CustomResourceFunction
 {
     private readonly ExportLifecycle _lifecycle;
+    private readonly WaitPoller _poller;
     private readonly string _handler;
 
     /// <param name="lifecycle">The export rules.</param>
-    /// <param name="handler">The handler string: <see cref="HandlerNames.OnEvent"/> or <see cref="HandlerNames.IsComplete"/>.</param>
-    public CustomResourceFunction(ExportLifecycle lifecycle, string? handler)
+    /// <param name="poller">The long-wait poller.</param>
+    /// <param name="handler">The handler string: one of <see cref="HandlerNames.All"/>.</param>
+    public CustomResourceFunction(ExportLifecycle lifecycle, WaitPoller poller, string? handler)
     {
         _lifecycle = lifecycle;
+        _poller = poller;
         _handler = HandlerNames.All.Contains(handler) ? handler! : throw Errors.UnknownHandler(handler, HandlerNames.All);
     }
 
     /// <summary>Handles one event.</summary>
     public async Task<byte[]> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
     {
+        if (_handler == HandlerNames.Poll)
+        {
+            var input = JsonSerializer.Deserialize(invocation.Payload, ContractJsonContext.Default.PollerInput)
+                ?? throw new ExportException("The poll event was empty; expected the poller state machine's input.");
+            return JsonSerializer.SerializeToUtf8Bytes(await _poller.PollAsync(input, cancellationToken), ContractJsonContext.Default.PollerOutput);
+        }
         var request = JsonSerializer.Deserialize(invocation.Payload, FrameworkJsonContext.Default.CustomResourceRequest)
             ?? throw new ExportException("The event was empty; expected a CloudFormation custom resource request.");
         return _handler == HandlerNames.OnEvent

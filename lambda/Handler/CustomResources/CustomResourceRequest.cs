@@ -70,6 +70,10 @@ public static class ExportActions
     public const string Kept = "kept";
     /// <summary>A Delete; isComplete waits until the export is stopped and the removal policy applied.</summary>
     public const string Deleting = "deleting";
+    /// <summary>The poller waits for the export (long-wait path); isComplete answers at once.</summary>
+    public const string Polling = "polling";
+    /// <summary>A result resource's Delete: it owns nothing, so there is nothing to wait for.</summary>
+    public const string Released = "released";
 }
 
 /// <summary>Source-generated JSON for the framework's messages.</summary>

@@ -6,8 +6,14 @@ using ExportConstructs.Handler.CustomResources;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>Reading and checking a kind's typed properties, shared by both kinds.</summary>
-public abstract class ExportKind<TProps>(JsonTypeInfo<TProps> typeInfo) where TProps : class, new()
+public abstract class ExportKind<TProps>(JsonTypeInfo<TProps> typeInfo) where TProps : class, IExportProperties, new()
 {
+    /// <summary>The properties both kinds share.</summary>
+    public IExportProperties Common(CustomResourceRequest request) => Props(request);
+
+    /// <summary>The shared properties before an Update, or null.</summary>
+    public IExportProperties? OldCommon(CustomResourceRequest request) => OldProps(request);
+
     /// <summary>The request's properties as the contract type.</summary>
     protected TProps Props(CustomResourceRequest request) => Read(request.ResourceProperties);
 

@@ -1,3 +1,10 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.StepFunctions;
+using Amazon.StepFunctions.Model;
+using ExportConstructs.Contract;
 using ExportConstructs.Handler.CustomResources;
 
 namespace ExportConstructs.Handler.Exports;
@@ -5,29 +12,37 @@ namespace ExportConstructs.Handler.Exports;
 /// <summary>
 /// The CloudFormation lifecycle of an export, for every kind:
 /// Create starts; Update replaces when what is exported changed and keeps otherwise; Delete
-/// stops and applies the removal policy; isComplete waits for each of these.
+/// stops and applies the removal policy; isComplete waits for each of these. On the long-wait
+/// path the export resource hands the waiting to the poller state machine, and a result
+/// resource, after the WaitCondition, reports the finished export's attributes.
 /// </summary>
-public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, Action<string> log)
+public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepFunctions stepFunctions, TimeProvider clock, Action<string> log)
 {
     private readonly Dictionary<string, IExportKind> _kinds = kinds.ToDictionary(k => k.ResourceType);
 
     /// <summary>The framework's onEvent.</summary>
     public async Task<OnEventResponse> OnEventAsync(CustomResourceRequest request, CancellationToken cancellationToken)
     {
-        var kind = KindOf(request);
         log($"{request.RequestType} {request.ResourceType} {request.LogicalResourceId} ({request.PhysicalResourceId ?? "new"})");
+        if (ResourceTypes.ExportOfResult(request.ResourceType) is { } exportType)
+            return OnResultEvent(request, KindOf(exportType));
+        var kind = KindOf(request.ResourceType);
         switch (request.RequestType)
         {
             case "Create":
                 kind.Validate(request);
-                return Answer(await kind.StartAsync(request, cancellationToken), ExportActions.Started);
+                return await HandOverAsync(kind, request, await kind.StartAsync(request, cancellationToken), cancellationToken);
             case "Update":
                 kind.Validate(request);
-                if (!kind.ChangesExport(request))
-                    return Answer(request.PhysicalResourceId!, ExportActions.Kept);
-                // A new physical id: CloudFormation deletes the old export once the stack update succeeds.
-                return Answer(await kind.StartAsync(request, cancellationToken), ExportActions.Started);
+                if (kind.ChangesExport(request))
+                    // A new physical id: CloudFormation deletes the old export once the stack update succeeds.
+                    return await HandOverAsync(kind, request, await kind.StartAsync(request, cancellationToken), cancellationToken);
+                if (kind.Common(request).Wait?.Handle is { } handle && handle != kind.OldCommon(request)?.Wait?.Handle)
+                    // A new WaitCondition (its timeout changed, say) waits for a signal of its own.
+                    return await HandOverAsync(kind, request, request.PhysicalResourceId!, cancellationToken, $"-{Digest(handle)}");
+                return Answer(request.PhysicalResourceId!, ExportActions.Kept);
             case "Delete":
+                await StopPollerAsync(kind, request, cancellationToken);
                 await kind.BeginDeleteAsync(request, cancellationToken);
                 return Answer(request.PhysicalResourceId!, ExportActions.Deleting);
             default:
@@ -38,10 +53,11 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, Action<strin
     /// <summary>The framework's isComplete, called right after onEvent and then every query interval.</summary>
     public async Task<IsCompleteResponse> IsCompleteAsync(CustomResourceRequest request, CancellationToken cancellationToken)
     {
-        var kind = KindOf(request);
+        var kind = KindOf(ResourceTypes.ExportOfResult(request.ResourceType) ?? request.ResourceType);
         return request.Action switch
         {
-            ExportActions.Kept => IsCompleteResponse.Done(await kind.CurrentAsync(request, cancellationToken)),
+            ExportActions.Kept or ExportActions.Polling => IsCompleteResponse.Done(await kind.CurrentAsync(request, cancellationToken)),
+            ExportActions.Released => IsCompleteResponse.Done(),
             ExportActions.Deleting => await kind.FinishDeleteAsync(request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
             // Without an action (an older handler's onEvent), infer it from the request type.
             _ when request.RequestType == "Delete" => await kind.FinishDeleteAsync(request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
@@ -49,8 +65,84 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, Action<strin
         };
     }
 
-    private IExportKind KindOf(CustomResourceRequest request) =>
-        _kinds.TryGetValue(request.ResourceType, out var kind) ? kind : throw Errors.UnknownResourceType(request.ResourceType, _kinds.Keys);
+    /// <summary>The kind serving a resource type.</summary>
+    public IExportKind KindOf(string resourceType) =>
+        _kinds.TryGetValue(resourceType, out var kind) ? kind : throw Errors.UnknownResourceType(resourceType, ResourceTypes.All);
+
+    /// <summary>The execution ARN of a poller execution: executions live under the state machine's name.</summary>
+    public static string ExecutionArn(string stateMachineArn, string name) =>
+        stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
+
+    private static OnEventResponse OnResultEvent(CustomResourceRequest request, IExportKind kind)
+    {
+        if (request.RequestType == "Delete") return Answer(request.PhysicalResourceId!, ExportActions.Released);
+        var taskId = kind.Common(request).TaskId;
+        if (string.IsNullOrEmpty(taskId))
+            throw new ExportException($"{request.ResourceType} {request.LogicalResourceId} has no TaskId property; it must name the export task it reports on.");
+        // The task id is the physical id, so isComplete checks (and waits for) that task.
+        return Answer(taskId, ExportActions.Started);
+    }
+
+    /// <summary>On the long-wait path, starts the poller for this task; otherwise isComplete waits itself.</summary>
+    private async Task<OnEventResponse> HandOverAsync(IExportKind kind, CustomResourceRequest request, string taskId, CancellationToken cancellationToken, string nameSuffix = "")
+    {
+        var wait = kind.Common(request).Wait;
+        if (wait?.Poller is not { Length: > 0 } poller) return Answer(taskId, ExportActions.Started);
+        var timeout = int.Parse(wait.TimeoutSeconds ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        var input = new PollerInput
+        {
+            ResourceType = request.ResourceType,
+            PhysicalResourceId = taskId,
+            ResourceProperties = request.ResourceProperties,
+            IntervalSeconds = int.Parse(wait.IntervalSeconds ?? "60", System.Globalization.CultureInfo.InvariantCulture),
+            DeadlineUnixSeconds = clock.GetUtcNow().ToUnixTimeSeconds() + timeout,
+        };
+        var name = taskId + nameSuffix;
+        try
+        {
+            await stepFunctions.StartExecutionAsync(new StartExecutionRequest
+            {
+                StateMachineArn = poller,
+                // The task id names the execution: the same request delivered twice finds it running.
+                Name = name,
+                Input = JsonSerializer.Serialize(input, ContractJsonContext.Default.PollerInput),
+            }, cancellationToken);
+            log($"Started poller {name} for {taskId}: every {input.IntervalSeconds} s for up to {timeout} s");
+        }
+        catch (ExecutionAlreadyExistsException)
+        {
+            log($"Poller {name} for {taskId} was already started by this request");
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Errors.AwsCall("Step Functions", "StartExecution", $"the poller of export {taskId}", e,
+                "The export was started; deploying again (or rolling back) resolves it.");
+        }
+        return Answer(taskId, ExportActions.Polling);
+    }
+
+    private async Task StopPollerAsync(IExportKind kind, CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        if (kind.Common(request).Wait?.Poller is not { Length: > 0 } poller || request.PhysicalResourceId is not { } taskId) return;
+        try
+        {
+            await stepFunctions.StopExecutionAsync(new StopExecutionRequest
+            {
+                ExecutionArn = ExecutionArn(poller, taskId),
+                Error = "ResourceDeleted",
+                Cause = $"The export resource {request.LogicalResourceId} was deleted.",
+            }, cancellationToken);
+            log($"Stopped poller {taskId}");
+        }
+        catch (AmazonServiceException e)
+        {
+            // Already finished, or never started. A poller that cannot be stopped ends at its deadline,
+            // and failing the Delete would leave the export running: go on and cancel it.
+            log($"Poller {taskId} not stopped: [{e.ErrorCode}] {e.Message}");
+        }
+    }
+
+    private static string Digest(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..12];
 
     private static OnEventResponse Answer(string physicalId, string action) => new() { PhysicalResourceId = physicalId, Action = action };
 }

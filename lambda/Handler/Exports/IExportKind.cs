@@ -1,3 +1,4 @@
+using ExportConstructs.Contract;
 using ExportConstructs.Handler.CustomResources;
 
 namespace ExportConstructs.Handler.Exports;
@@ -10,6 +11,12 @@ public interface IExportKind
 {
     /// <summary>The <c>Custom::</c> resource type served.</summary>
     string ResourceType { get; }
+
+    /// <summary>The properties both kinds share (long-wait settings, result task id).</summary>
+    IExportProperties Common(CustomResourceRequest request);
+
+    /// <summary>The shared properties before an Update, or null.</summary>
+    IExportProperties? OldCommon(CustomResourceRequest request);
 
     /// <summary>Checks the request's properties, throwing <see cref="ExportException"/> with every problem.</summary>
     void Validate(CustomResourceRequest request);

@@ -40,6 +40,7 @@ public sealed class AppStreamAmiExportTests
             ["Tags"] = new Dictionary<string, object> { ["team"] = "euc" },
             ["RemovalPolicy"] = "destroy",
             ["WaitForCompletion"] = "true",
+            ["Wait"] = Match.ObjectLike(new Dictionary<string, object> { ["TimeoutSeconds"] = "21600", ["IntervalSeconds"] = "300" }),
         }));
     }
 
@@ -59,7 +60,7 @@ public sealed class AppStreamAmiExportTests
 
         var s = Of(stack);
 
-        var logicalId = stack.GetLogicalId((CfnElement)export.Resource.Node.DefaultChild!);
+        var logicalId = stack.GetLogicalId((CfnElement)export.Node.FindChild("Result").Node.DefaultChild!);
         var data = Assert.Single(s.OfType("AWS::EC2::LaunchTemplate")).Resource.GetProperty("Properties").GetProperty("LaunchTemplateData");
         Assert.Equal($"{{\"Fn::GetAtt\":[\"{logicalId}\",\"AmiId\"]}}", data.GetProperty("ImageId").Compact());
         Assert.StartsWith("#!/bin/bash", export.MachineImage.GetImage(export).UserData.Render());

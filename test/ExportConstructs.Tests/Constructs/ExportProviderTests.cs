@@ -27,8 +27,8 @@ public sealed class ExportProviderTests
 
         var s = Of(stack);
 
-        s.Template.ResourceCountIs("AWS::Lambda::Function", 5); // onEvent + isComplete + 3 framework functions
-        s.Template.ResourceCountIs("AWS::StepFunctions::StateMachine", 1);
+        s.Template.ResourceCountIs("AWS::Lambda::Function", 6); // onEvent, isComplete, poll + 3 framework functions
+        s.Template.ResourceCountIs("AWS::StepFunctions::StateMachine", 2); // the provider's waiter and the poller
         var tokens = s.OfType(ResourceTypes.ExportedVmImage).Concat(s.OfType(ResourceTypes.AppStreamAmiExport))
             .Select(r => r.Resource.GetProperty("Properties").GetProperty("ServiceToken").ToString()).Distinct();
         Assert.Single(tokens);
@@ -45,7 +45,7 @@ public sealed class ExportProviderTests
 
         var handlers = s.OfType("AWS::Lambda::Function").Select(f => f.Resource.GetProperty("Properties"))
             .Where(p => p.GetProperty("Runtime").GetString() == "provided.al2023").ToList();
-        Assert.Equal([HandlerNames.OnEvent, HandlerNames.IsComplete], handlers.Select(p => p.GetProperty("Handler").GetString()).Order(StringComparer.Ordinal).Reverse());
+        Assert.Equal([HandlerNames.IsComplete, HandlerNames.OnEvent, HandlerNames.Poll], handlers.Select(p => p.GetProperty("Handler").GetString()).Order(StringComparer.Ordinal));
         Assert.All(handlers, p => Assert.Equal("[\"x86_64\"]", p.GetProperty("Architectures").Compact()));
         Assert.Single(handlers.Select(p => p.GetProperty("Code").GetProperty("S3Key").ToString()).Distinct());
     }
@@ -73,7 +73,7 @@ public sealed class ExportProviderTests
 
         var runtimes = Of(stack).OfType("AWS::Lambda::Function").Select(f => f.Resource.GetProperty("Properties").GetProperty("Runtime").GetString());
 
-        Assert.Equal(["nodejs22.x", "nodejs22.x", "nodejs22.x", "provided.al2023", "provided.al2023"], runtimes.Order());
+        Assert.Equal(["nodejs22.x", "nodejs22.x", "nodejs22.x", "provided.al2023", "provided.al2023", "provided.al2023"], runtimes.Order());
     }
 
     [Fact]
@@ -104,22 +104,9 @@ public sealed class ExportProviderTests
         var stack = NewStack();
         AddExports(stack, 1, 0);
 
-        var error = Assert.Throws<ArgumentException>(() => ExportProvider.Of(stack, new ExportProviderProps { QueryInterval = Duration.Seconds(10) }));
+        var error = Assert.Throws<ArgumentException>(() => ExportProvider.Of(stack, new ExportProviderProps { FrameworkRuntime = new Runtime("nodejs22.x", RuntimeFamily.NODEJS) }));
 
         Assert.Contains("already exists; pass its props in the first call", error.Message);
-    }
-
-    [Theory]
-    [InlineData(0, 60, "QueryInterval 0 s is not valid; expected 1 to 900 seconds")]
-    [InlineData(30, 3630, "TotalTimeout 3630 s is not valid; expected from QueryInterval (30 s) up to 3600 s")]
-    [InlineData(60, 30, "TotalTimeout 30 s is not valid")]
-    [InlineData(45, 100, "TotalTimeout 100 s is not a whole multiple of QueryInterval 45 s")]
-    public void ProviderTimes_WhenInvalid_ShouldFailAtSynthNamingBoth(int interval, int total, string message)
-    {
-        var error = Assert.Throws<ArgumentException>(() => ExportProvider.Of(NewStack(),
-            new ExportProviderProps { QueryInterval = Duration.Seconds(interval), TotalTimeout = Duration.Seconds(total) }));
-
-        Assert.Contains(message, error.Message);
     }
 
     [Fact]

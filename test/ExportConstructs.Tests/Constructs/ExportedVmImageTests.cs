@@ -86,7 +86,8 @@ public sealed class ExportedVmImageTests
 
         var outputs = Of(stack).Json.GetProperty("Outputs");
 
-        var logicalId = stack.GetLogicalId((CfnElement)export.Resource.Node.DefaultChild!);
+        // After a long wait (the default), attributes come from the result resource.
+        var logicalId = stack.GetLogicalId((CfnElement)export.Node.FindChild("Result").Node.DefaultChild!);
         Assert.Equal($"{{\"Fn::GetAtt\":[\"{logicalId}\",\"ExportImageTaskId\"]}}", outputs.GetProperty("Id").GetProperty("Value").Compact());
         Assert.Contains("\"S3Bucket\"]", outputs.GetProperty("OutBucket").GetProperty("Value").Compact());
         Assert.Contains("\"S3Key\"]", outputs.GetProperty("Key").GetProperty("Value").Compact());

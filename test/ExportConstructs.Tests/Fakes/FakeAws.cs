@@ -107,7 +107,9 @@ public sealed class FakeAws : IAsyncDisposable
     {
         lock (_gate)
         {
+            if (request.Header("X-Amz-Target") is { } sfn && sfn.StartsWith("AWSStepFunctions.", StringComparison.Ordinal)) return StepFunctions(request, sfn);
             if (request.Header("X-Amz-Target") is { } target) return AppStream(request, target);
+            if (request.Method == "PUT" && request.PathAndQuery.StartsWith("/waitcondition/", StringComparison.Ordinal)) return Signal(request);
             if (request.Method == "POST" && request.PathAndQuery == "/" ) return Ec2(HttpUtility.ParseQueryString(request.Body));
             return S3(request);
         }
@@ -268,6 +270,68 @@ public sealed class FakeAws : IAsyncDisposable
         new XElement("Response",
             new XElement("Errors", new XElement("Error", new XElement("Code", code), new XElement("Message", message))),
             new XElement("RequestID", Guid.NewGuid())).ToString());
+
+    // ---------------- WaitCondition handles ----------------
+
+    /// <summary>A presigned handle URL of this fake (path style, like CloudFormation's S3 URLs).</summary>
+    public string HandleUrl(string name) => $"{Url}waitcondition/{name}?X-Amz-Signature=fake";
+
+    /// <summary>Signals received, as (handle path, body).</summary>
+    public List<(string Handle, JsonObject Body)> Signals { get; } = [];
+
+    private Reply Signal(RecordedRequest request)
+    {
+        Calls.Add("CloudFormation:Signal");
+        // The handle is presigned without a content type: S3 rejects a signal that sends one.
+        if (!string.IsNullOrEmpty(request.Header("Content-Type")))
+            return new Reply(403, "<Error><Code>SignatureDoesNotMatch</Code><Message>Content-Type was not signed</Message></Error>", "application/xml");
+        Signals.Add((request.PathAndQuery.Split('?')[0], JsonNode.Parse(request.Body)!.AsObject()));
+        return new Reply(200, "");
+    }
+
+    // ---------------- Step Functions ----------------
+
+    /// <summary>Poller executions by name.</summary>
+    public Dictionary<string, (string Arn, string Input, string Status)> Executions { get; } = [];
+
+    private Reply StepFunctions(RecordedRequest request, string target)
+    {
+        var operation = target["AWSStepFunctions.".Length..];
+        Calls.Add("SFN:" + operation);
+        if (request.Header("Content-Type") is not { } type || !type.StartsWith("application/x-amz-json-1.0", StringComparison.Ordinal))
+            ProtocolProblems.Add($"{target}: Content-Type is '{request.Header("Content-Type")}'");
+        if (!Regex.IsMatch(request.Header("Authorization") ?? "", @"Credential=[^/]+/\d{8}/[a-z0-9-]+/states/aws4_request"))
+            ProtocolProblems.Add($"{target}: not signed for states: '{request.Header("Authorization")}'");
+        if (Injected("SFN:" + operation, out var injected)) return SfnError(injected.Code, "Injected " + injected.Code, injected.Status);
+        var body = JsonNode.Parse(request.Body)!.AsObject();
+        switch (operation)
+        {
+            case "StartExecution":
+            {
+                var machine = body["stateMachineArn"]!.GetValue<string>();
+                var name = body["name"]!.GetValue<string>();
+                var input = body["input"]!.GetValue<string>();
+                var arn = machine.Replace(":stateMachine:", ":execution:") + ":" + name;
+                if (Executions.TryGetValue(name, out var existing) && existing.Input != input)
+                    return SfnError("ExecutionAlreadyExists", $"Execution already exists: '{arn}'", 400);
+                Executions[name] = (arn, input, "RUNNING");
+                return new Reply(200, new JsonObject { ["executionArn"] = arn, ["startDate"] = 1795000000.5 }.ToJsonString(), "application/x-amz-json-1.0");
+            }
+            case "StopExecution":
+            {
+                var arn = body["executionArn"]!.GetValue<string>();
+                var found = Executions.FirstOrDefault(e => e.Value.Arn == arn);
+                if (found.Key is null) return SfnError("ExecutionDoesNotExist", $"Execution does not exist: '{arn}'", 400);
+                Executions[found.Key] = found.Value with { Status = "ABORTED" };
+                return new Reply(200, new JsonObject { ["stopDate"] = 1795000100.0 }.ToJsonString(), "application/x-amz-json-1.0");
+            }
+            default:
+                return SfnError("UnknownOperationException", operation, 400);
+        }
+    }
+
+    private static Reply SfnError(string code, string message, int status) => new(status,
+        new JsonObject { ["__type"] = "com.amazonaws.swf.service.v2.model#" + code, ["message"] = message }.ToJsonString(), "application/x-amz-json-1.0");
 
     // ---------------- S3 ----------------
 

@@ -3,6 +3,8 @@ using Amazon.AppStream;
 using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.StepFunctions;
+using Microsoft.Extensions.Time.Testing;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.Aws;
 using ExportConstructs.Handler.CustomResources;
@@ -24,16 +26,23 @@ public sealed class HandlerHarness : IAsyncDisposable
     public FakeAws Aws { get; } = new();
     public List<string> Log { get; } = [];
     public ExportLifecycle Lifecycle { get; }
-    public IAmazonAppStream AppStreamClient { get; }
+    public WaitPoller Poller { get; }
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+    private readonly HttpClient _signalHttp = new();
 
     public HandlerHarness()
     {
         var credentials = new BasicAWSCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
         var url = Aws.Url.ToString();
-        var ec2 = new AmazonEC2Client(credentials, Loopback(new AmazonEC2Config(), url));
-        var s3 = new AmazonS3Client(credentials, Loopback(new AmazonS3Config { ForcePathStyle = true }, url));
-        AppStreamClient = new AmazonAppStreamClient(credentials, Loopback(new AmazonAppStreamConfig(), url));
-        Lifecycle = AwsClients.Lifecycle(ec2, s3, AppStreamClient, message => { lock (Log) Log.Add(message); });
+        var aws = new AwsServices(
+            new AmazonEC2Client(credentials, Loopback(new AmazonEC2Config(), url)),
+            new AmazonS3Client(credentials, Loopback(new AmazonS3Config { ForcePathStyle = true }, url)),
+            new AmazonAppStreamClient(credentials, Loopback(new AmazonAppStreamConfig(), url)),
+            new AmazonStepFunctionsClient(credentials, Loopback(new AmazonStepFunctionsConfig(), url)),
+            new WaitConditionSignal(_signalHttp));
+        void Write(string message) { lock (Log) Log.Add(message); }
+        Lifecycle = AwsClients.Lifecycle(aws, Clock, Write);
+        Poller = new WaitPoller(Lifecycle, aws.Signal, Clock, Write);
     }
 
     private static T Loopback<T>(T config, string url) where T : ClientConfig
@@ -88,5 +97,9 @@ public sealed class HandlerHarness : IAsyncDisposable
         return merged;
     }
 
-    public ValueTask DisposeAsync() => Aws.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _signalHttp.Dispose();
+        return Aws.DisposeAsync();
+    }
 }

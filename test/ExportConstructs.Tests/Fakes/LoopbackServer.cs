@@ -40,14 +40,16 @@ public sealed class LoopbackServer : IAsyncDisposable
         _loop = Task.Run(ServeAsync);
     }
 
+    private volatile bool _stopping;
+
     private async Task ServeAsync()
     {
-        while (_listener.IsListening)
+        while (!_stopping)
         {
             HttpListenerContext context;
+            // Once stopping, GetContextAsync fails with one of these; either way the loop is over.
             try { context = await _listener.GetContextAsync(); }
-            catch (Exception) when (!_listener.IsListening) { return; }
-            catch (HttpListenerException) { return; }
+            catch (Exception e) when (_stopping || e is HttpListenerException or ObjectDisposedException) { return; }
             _ = Task.Run(() => Handle(context));
         }
     }
@@ -81,6 +83,7 @@ public sealed class LoopbackServer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         _listener.Stop();
         _listener.Close();
         await _loop;

@@ -127,7 +127,7 @@ public sealed class AppStreamAmiExportTests : IAsyncLifetime
         var props = Props(image: image);
         props.IamRoleArn = role;
 
-        var error = await Assert.ThrowsAsync<ExportException>(() => CreateAsync(props));
+        var error = await Assert.ThrowsAsync<AwsCallException>(() => CreateAsync(props));
 
         Assert.Contains($"AppStream CreateExportImageTask failed for image {image}", error.Message);
         Assert.Contains($"[{code}]", error.Message);

@@ -136,7 +136,7 @@ public sealed class VmImageExportTests : IAsyncLifetime
         if (code == "InvalidAMIID.NotFound") props.ImageId = "ami-00000000";
         if (injected is not null) _h.Aws.FailNext("EC2:ExportImage", injected, 403);
 
-        var error = await Assert.ThrowsAsync<ExportException>(() => CreateAsync(props));
+        var error = await Assert.ThrowsAsync<AwsCallException>(() => CreateAsync(props));
 
         Assert.Contains($"EC2 ExportImage failed for image {props.ImageId}", error.Message);
         Assert.Contains($"[{code}]", error.Message);

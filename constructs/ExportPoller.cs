@@ -1,0 +1,78 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.StepFunctions;
+using Amazon.CDK.AWS.StepFunctions.Tasks;
+using Constructs;
+using ExportConstructs.Contract;
+
+namespace ExportConstructs;
+
+/// <summary>
+/// The long-wait poller: a Step Functions state machine that invokes the handler's poll function,
+/// waits the export's interval, and repeats until the poll has signalled the WaitCondition.
+/// Step Functions because an execution may run for a year, waits cost nothing while they wait,
+/// the handler can start and stop one execution per export by name (idempotently), and every
+/// poll is visible in the execution history.
+/// </summary>
+public sealed class ExportPoller : Construct
+{
+    /// <summary>The longest WaitCondition (12 h) plus a margin: no execution outlives its purpose.</summary>
+    public static readonly Duration ExecutionTimeout = Duration.Hours(13);
+
+    /// <summary>The poll function (the handler with handler string <c>poll</c>).</summary>
+    public Function PollFunction { get; }
+
+    /// <summary>The state machine.</summary>
+    public StateMachine StateMachine { get; }
+
+    /// <summary>
+    /// The handler role's right to start and stop executions. A policy of its own, not the role's
+    /// default policy: the poll function depends on that one, and the state machine on the poll
+    /// function, which would close a dependency cycle. Export resources depend on this policy.
+    /// </summary>
+    public Policy Access { get; }
+
+    internal ExportPoller(Construct scope, Function pollFunction, IRole handlerRole) : base(scope, "Poller")
+    {
+        PollFunction = pollFunction;
+        var poll = new LambdaInvoke(this, "Poll", new LambdaInvokeProps
+        {
+            LambdaFunction = pollFunction,
+            PayloadResponseOnly = true,
+            ResultPath = "$.Poll",
+        });
+        // A poll that failed (the signal did not go through, say) is tried again before giving up.
+        poll.AddRetry(new RetryProps { Errors = ["States.TaskFailed"], Interval = Duration.Seconds(30), MaxAttempts = 5, BackoffRate = 2 });
+        var wait = new Wait(this, "Interval", new WaitProps { Time = WaitTime.SecondsPath("$." + PollerInput.IntervalField) });
+        var finished = new Choice(this, "Signalled?")
+            .When(Condition.BooleanEquals("$.Poll." + PollerOutput.DoneField, true), new Succeed(this, "Done"))
+            .Otherwise(wait);
+        wait.Next(poll);
+        StateMachine = new StateMachine(this, "StateMachine", new StateMachineProps
+        {
+            DefinitionBody = DefinitionBody.FromChainable(poll.Next(finished)),
+            Timeout = ExecutionTimeout,
+            Comment = "ExportConstructs: polls one export and signals its WaitCondition.",
+        });
+        Access = new Policy(this, "HandlerAccess", new PolicyProps
+        {
+            Roles = [handlerRole],
+            Statements =
+            [
+                new PolicyStatement(new PolicyStatementProps { Actions = ["states:StartExecution"], Resources = [StateMachine.StateMachineArn] }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Actions = ["states:StopExecution"],
+                    Resources = [Stack.Of(this).FormatArn(new ArnComponents
+                    {
+                        Service = "states",
+                        Resource = "execution",
+                        ArnFormat = ArnFormat.COLON_RESOURCE_NAME,
+                        ResourceName = StateMachine.StateMachineName + ":*",
+                    })],
+                }),
+            ],
+        });
+    }
+}

@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization.Metadata;
+using Amazon.CDK;
+using Constructs;
+using ExportConstructs.Contract;
+
+namespace ExportConstructs;
+
+/// <summary>
+/// The CloudFormation resources of one export, whichever way it waits. Short or no wait: one
+/// custom resource, its attributes the export's. Long wait: the export resource (starts the task
+/// and the poller, answers at once), a WaitConditionHandle and WaitCondition (the poller signals
+/// the handle), and a result resource after the condition, whose attributes are the finished
+/// export's. Either way the construct reads the same attribute names from <see cref="Attributes"/>.
+/// </summary>
+internal sealed class ExportResources
+{
+    /// <summary>The export resource (its physical id is the task id).</summary>
+    public required CustomResource Resource { get; init; }
+
+    /// <summary>Where the attributes are read: the export resource, or the result resource after a long wait.</summary>
+    public required CustomResource Attributes { get; init; }
+
+    /// <summary>The WaitCondition of the long-wait path, or null.</summary>
+    public CfnWaitCondition? WaitCondition { get; init; }
+
+    public static ExportResources Create<TProps>(Construct scope, ExportProvider provider, Waiting waiting,
+        string resourceType, string resultType, TProps props, JsonTypeInfo<TProps> typeInfo) where TProps : IExportProperties
+    {
+        var immediate = provider.ServiceToken(ExportProvider.Immediate.IntervalSeconds, ExportProvider.Immediate.TimeoutSeconds);
+        if (!waiting.LongPath)
+        {
+            var token = waiting.Waits ? provider.ServiceToken(waiting.IntervalSeconds, waiting.TimeoutSeconds) : immediate;
+            var single = Custom(scope, "Resource", token, resourceType, props, typeInfo);
+            return new ExportResources { Resource = single, Attributes = single };
+        }
+
+        // Logical ids from what identifies the export (and the timeout, which a WaitCondition
+        // cannot change in place): a replacement gets a handle and condition of its own.
+        var stack = Stack.Of(scope);
+        var key = Digest(props.Identity().Select(v => Stable(stack, v)).Append(waiting.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var handle = new CfnWaitConditionHandle(scope, "WaitHandle" + key);
+        props.Wait = new WaitProperties
+        {
+            Handle = handle.Ref,
+            Poller = provider.Poller.StateMachine.StateMachineArn,
+            IntervalSeconds = waiting.IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            TimeoutSeconds = waiting.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var resource = Custom(scope, "Resource", immediate, resourceType, props, typeInfo);
+        resource.Node.AddDependency(provider.Poller.Access);
+        var condition = new CfnWaitCondition(scope, "Wait" + key, new CfnWaitConditionProps
+        {
+            Handle = handle.Ref,
+            Timeout = props.Wait.TimeoutSeconds,
+            Count = 1,
+        });
+        condition.AddDependency((CfnResource)resource.Node.DefaultChild!);
+
+        props.Wait = null;
+        props.TaskId = resource.Ref;
+        var result = Custom(scope, "Result", immediate, resultType, props, typeInfo);
+        result.Node.AddDependency(condition);
+        return new ExportResources { Resource = resource, Attributes = result, WaitCondition = condition };
+    }
+
+    private static CustomResource Custom<TProps>(Construct scope, string id, string serviceToken, string type, TProps props, JsonTypeInfo<TProps> typeInfo) =>
+        new(scope, id, new CustomResourceProps
+        {
+            ServiceToken = serviceToken,
+            ResourceType = type,
+            Properties = PropertyMap.From(props, typeInfo),
+            // The CloudFormation policy stays Delete: the handler must see the Delete to cancel a
+            // running export; the construct's RemovalPolicy decides what happens to its artifact.
+        });
+
+    /// <summary>
+    /// A token's CloudFormation form ({"Ref": "LogicalId"}) rather than its placeholder text,
+    /// whose number depends on construction order: the same template gives the same ids.
+    /// </summary>
+    private static string? Stable(Stack stack, string? value) =>
+        value is not null && Token.IsUnresolved(value) ? System.Text.Json.JsonSerializer.Serialize(stack.Resolve(value)) : value;
+
+    private static string Digest(IEnumerable<string?> values) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", values)))).Substring(0, 8);
+}

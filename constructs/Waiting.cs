@@ -1,0 +1,53 @@
+using Amazon.CDK;
+
+namespace ExportConstructs;
+
+/// <summary>
+/// How an export waits, from its <c>WaitForCompletion</c>, <c>Timeout</c> and <c>PollInterval</c>:
+/// not at all; inside the custom resource (the Provider's isComplete, when it fits in
+/// CloudFormation's hour); or on the long-wait path (a WaitCondition fed by the poller).
+/// </summary>
+internal sealed record Waiting(bool Waits, int IntervalSeconds, int TimeoutSeconds)
+{
+    /// <summary>The default Timeout: long enough for a typical multi-hour export.</summary>
+    public static readonly Duration DefaultTimeout = Duration.Hours(6);
+
+    /// <summary>The default PollInterval.</summary>
+    public static readonly Duration DefaultPollInterval = Duration.Minutes(5);
+
+    /// <summary>A WaitCondition waits at most 12 hours.</summary>
+    public const int MaxTimeoutSeconds = 43200;
+
+    /// <summary>
+    /// Waits up to this long stay in the custom resource: CloudFormation's hour less a margin for
+    /// the framework's own start and answer.
+    /// </summary>
+    public const int ShortPathLimitSeconds = 3300;
+
+    /// <summary>True when the wait needs the WaitCondition and the poller.</summary>
+    public bool LongPath => Waits && TimeoutSeconds > ShortPathLimitSeconds;
+
+    /// <summary>Reads and checks the props; the message names the construct, the prop, the value and what is valid.</summary>
+    public static Waiting From(string construct, bool? waitForCompletion, Duration? timeout, Duration? pollInterval)
+    {
+        var total = Seconds(construct, "Timeout", timeout ?? DefaultTimeout);
+        var interval = Seconds(construct, "PollInterval", pollInterval ?? DefaultPollInterval);
+        if (total < 60 || total > MaxTimeoutSeconds)
+            throw new ArgumentException($"{construct}: Timeout {total} s is not valid; expected 60 s to {MaxTimeoutSeconds} s (12 hours, the longest a CloudFormation WaitCondition waits).");
+        if (interval < 10 || interval > 3600)
+            throw new ArgumentException($"{construct}: PollInterval {interval} s is not valid; expected 10 s to 3600 s.");
+        if (interval > total)
+            throw new ArgumentException($"{construct}: PollInterval {interval} s is longer than Timeout {total} s; expected at most the Timeout.");
+        if (total % interval != 0)
+            throw new ArgumentException($"{construct}: Timeout {total} s is not a whole multiple of PollInterval {interval} s; choose values that divide (the Provider framework requires it).");
+        return new Waiting(waitForCompletion ?? true, interval, total);
+    }
+
+    private static int Seconds(string construct, string prop, Duration value)
+    {
+        if (Token.IsUnresolved(value))
+            throw new ArgumentException($"{construct}: {prop} must be known at synth time; it decides the resources the export is built from.");
+        var seconds = value.ToSeconds();
+        return seconds <= int.MaxValue ? (int)seconds : throw new ArgumentException($"{construct}: {prop} {seconds} s is not valid.");
+    }
+}

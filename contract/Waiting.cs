@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ExportConstructs.Contract;
+
+/// <summary>
+/// The long-wait path, as resource properties: present when the export waits longer than a
+/// custom resource may (CloudFormation's hour). The export resource then completes at once and
+/// starts <see cref="Poller"/>, which signals <see cref="Handle"/> when the export ends.
+/// </summary>
+public sealed class WaitProperties
+{
+    /// <summary>Presigned URL of the WaitConditionHandle (its <c>Ref</c>).</summary>
+    [JsonPropertyName("Handle")] public string? Handle { get; set; }
+
+    /// <summary>ARN of the poller state machine.</summary>
+    [JsonPropertyName("Poller")] public string? Poller { get; set; }
+
+    /// <summary>Seconds between polls.</summary>
+    [JsonPropertyName("IntervalSeconds")] public string? IntervalSeconds { get; set; }
+
+    /// <summary>Seconds the WaitCondition waits; the poller gives up at the same time.</summary>
+    [JsonPropertyName("TimeoutSeconds")] public string? TimeoutSeconds { get; set; }
+}
+
+/// <summary>What both kinds' resource properties have in common.</summary>
+public interface IExportProperties
+{
+    /// <summary>The long-wait settings, or null when the resource itself waits (or does not wait).</summary>
+    WaitProperties? Wait { get; set; }
+
+    /// <summary>On a result resource only: the export task whose final attributes it reads.</summary>
+    string? TaskId { get; set; }
+
+    /// <summary>The values whose change replaces the export.</summary>
+    IEnumerable<string?> Identity();
+}
+
+/// <summary>
+/// The input of the poller state machine (the handler builds it when it starts an execution,
+/// the state machine passes it to every poll) and what each poll answers.
+/// </summary>
+public sealed class PollerInput
+{
+    /// <summary>Field the state machine's Wait state reads its seconds from.</summary>
+    public const string IntervalField = "IntervalSeconds";
+
+    /// <summary>Resource type of the export.</summary>
+    [JsonPropertyName("ResourceType")] public string ResourceType { get; set; } = "";
+
+    /// <summary>Its physical id: the task id.</summary>
+    [JsonPropertyName("PhysicalResourceId")] public string PhysicalResourceId { get; set; } = "";
+
+    /// <summary>Its resource properties, as CloudFormation gave them.</summary>
+    [JsonPropertyName("ResourceProperties")] public JsonElement ResourceProperties { get; set; }
+
+    /// <summary>Seconds between polls (a number: the Wait state needs one).</summary>
+    [JsonPropertyName(IntervalField)] public int IntervalSeconds { get; set; }
+
+    /// <summary>When the poller gives up, Unix seconds.</summary>
+    [JsonPropertyName("DeadlineUnixSeconds")] public long DeadlineUnixSeconds { get; set; }
+}
+
+/// <summary>A poll's answer; the state machine loops until <see cref="Done"/>.</summary>
+public sealed class PollerOutput
+{
+    /// <summary>Field the state machine's Choice state reads.</summary>
+    public const string DoneField = "Done";
+
+    /// <summary>True once the handle was signalled (success or failure).</summary>
+    [JsonPropertyName(DoneField)] public bool Done { get; set; }
+}

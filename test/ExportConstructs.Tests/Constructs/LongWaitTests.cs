@@ -1,0 +1,153 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.S3;
+using Constructs;
+using ExportConstructs.Contract;
+using static ExportConstructs.Tests.Constructs.Synthesized;
+
+namespace ExportConstructs.Tests.Constructs;
+
+/// <summary>The two ways an export waits: in the custom resource (up to 55 minutes), or through a WaitCondition.</summary>
+[Collection(CdkCollection.Name)]
+public sealed class LongWaitTests
+{
+    private static ExportedVmImage Vm(Stack stack, Action<ExportedVmImageProps>? change = null, string id = "Vm")
+    {
+        var props = new ExportedVmImageProps { ImageId = "ami-0123456789abcdef0", DiskImageFormat = DiskImageFormat.VMDK, Bucket = (IBucket?)stack.Node.TryFindChild("B") ?? new Bucket(stack, "B") };
+        change?.Invoke(props);
+        return new ExportedVmImage(stack, id, props);
+    }
+
+    private static AppStreamAmiExport AppStream(Stack stack, Action<AppStreamAmiExportProps>? change = null)
+    {
+        var props = new AppStreamAmiExportProps { ImageName = "Office" };
+        change?.Invoke(props);
+        return new AppStreamAmiExport(stack, "As", props);
+    }
+
+    /// <summary>(interval, attempts) of every Provider waiter: its total wait is their product.</summary>
+    private static List<(int Interval, int Attempts)> ProviderWaits(Synthesized s) =>
+        Regex.Matches(s.Json.GetRawText(), @"IntervalSeconds\\"":(\d+),\\""MaxAttempts\\"":(\d+),\\""BackoffRate\\"":1")
+            .Select(m => (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value))).ToList();
+
+    private static string Id(Stack stack, IConstruct c) => stack.GetLogicalId((CfnElement)c.Node.DefaultChild!);
+
+    [Fact]
+    public void ByDefault_ShouldWaitSixHoursThroughAWaitConditionFedByThePoller()
+    {
+        var stack = NewStack();
+        var vm = Vm(stack);
+
+        var s = Of(stack);
+
+        var (conditionId, condition) = Assert.Single(s.OfType("AWS::CloudFormation::WaitCondition"));
+        var (handleId, _) = Assert.Single(s.OfType("AWS::CloudFormation::WaitConditionHandle"));
+        Assert.Equal("21600", condition.GetProperty("Properties").GetProperty("Timeout").GetString());
+        Assert.Equal($"{{\"Ref\":\"{handleId}\"}}", condition.GetProperty("Properties").GetProperty("Handle").Compact());
+        Assert.Equal($"[\"{Id(stack, vm.Resource)}\"]", condition.GetProperty("DependsOn").Compact());
+
+        var wait = Assert.Single(s.OfType(ResourceTypes.ExportedVmImage)).Resource.GetProperty("Properties").GetProperty("Wait");
+        Assert.Equal($"{{\"Ref\":\"{handleId}\"}}", wait.GetProperty("Handle").Compact());
+        Assert.Equal(("300", "21600"), (wait.GetProperty("IntervalSeconds").GetString(), wait.GetProperty("TimeoutSeconds").GetString()));
+        var poller = Assert.Single(s.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller")).Id;
+        Assert.Equal($"{{\"Ref\":\"{poller}\"}}", wait.GetProperty("Poller").Compact());
+
+        var result = Assert.Single(s.OfType(ResourceTypes.ExportedVmImageResult)).Resource;
+        Assert.Contains(conditionId, result.GetProperty("DependsOn").Compact());
+        Assert.Equal($"{{\"Ref\":\"{Id(stack, vm.Resource)}\"}}", result.GetProperty("Properties").GetProperty("TaskId").Compact());
+        Assert.False(result.GetProperty("Properties").TryGetProperty("Wait", out _));
+        Assert.All(ProviderWaits(s), w => Assert.True(w.Interval * w.Attempts <= 3600, $"a provider waits {w.Interval * w.Attempts} s"));
+    }
+
+    [Fact]
+    public void AppStream_ByDefault_ShouldAlsoTakeTheLongPath()
+    {
+        var stack = NewStack();
+        AppStream(stack, p => p.Timeout = Duration.Hours(12));
+
+        var s = Of(stack);
+
+        Assert.Equal("43200", Assert.Single(s.OfType("AWS::CloudFormation::WaitCondition")).Resource.GetProperty("Properties").GetProperty("Timeout").GetString());
+        Assert.Single(s.OfType(ResourceTypes.AppStreamAmiExportResult));
+    }
+
+    [Fact]
+    public void Timeout_WithinTheHour_ShouldWaitInTheProviderWithThoseSettingsAndNoWaitCondition()
+    {
+        var stack = NewStack();
+        Vm(stack, p => { p.Timeout = Duration.Minutes(30); p.PollInterval = Duration.Minutes(1); });
+
+        var s = Of(stack);
+
+        Assert.Empty(s.OfType("AWS::CloudFormation::WaitCondition"));
+        Assert.Empty(s.OfType(ResourceTypes.ExportedVmImageResult));
+        Assert.DoesNotContain(s.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller"));
+        Assert.Contains((60, 30), ProviderWaits(s));
+        Assert.False(Assert.Single(s.OfType(ResourceTypes.ExportedVmImage)).Resource.GetProperty("Properties").TryGetProperty("Wait", out _));
+    }
+
+    [Fact]
+    public void WaitForCompletionFalse_ShouldSkipBothPaths()
+    {
+        var stack = NewStack();
+        Vm(stack, p => p.WaitForCompletion = false);
+
+        var s = Of(stack);
+
+        Assert.Empty(s.OfType("AWS::CloudFormation::WaitCondition"));
+        Assert.Equal([(15, 120)], ProviderWaits(s));
+    }
+
+    [Fact]
+    public void Replacement_ShouldGetItsOwnHandleAndCondition()
+    {
+        static (string Handle, string Condition) Ids(string imageId)
+        {
+            var stack = NewStack();
+            var vm = Vm(stack, p => p.ImageId = imageId);
+            var s = Of(stack);
+            return (Assert.Single(s.OfType("AWS::CloudFormation::WaitConditionHandle")).Id, Assert.Single(s.OfType("AWS::CloudFormation::WaitCondition")).Id);
+        }
+
+        var first = Ids("ami-0123456789abcdef0");
+        var same = Ids("ami-0123456789abcdef0");
+        var replaced = Ids("ami-0fedcba9876543210");
+
+        Assert.Equal(first, same);
+        Assert.NotEqual(first.Handle, replaced.Handle);
+        Assert.NotEqual(first.Condition, replaced.Condition);
+    }
+
+    [Fact]
+    public void Poller_ShouldBeOnePerStackAndStartableAndStoppableByTheHandlerRole()
+    {
+        var stack = NewStack();
+        Vm(stack);
+        Vm(stack, id: "Vm2", change: p => p.ImageId = "ami-0fedcba9876543210");
+        AppStream(stack);
+
+        var s = Of(stack);
+
+        Assert.Single(s.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller"));
+        Assert.Equal(3, s.OfType("AWS::CloudFormation::WaitCondition").Count());
+        Assert.Contains("Poller", Assert.Single(s.StatementsFor("states:StartExecution"), st => st.GetProperty("Resource").Compact().Contains("Poller")).GetProperty("Resource").Compact());
+        Assert.Contains(":execution:", Assert.Single(s.StatementsFor("states:StopExecution")).GetProperty("Resource").Compact());
+    }
+
+    [Theory]
+    [InlineData(13 * 60, 5, "ExportedVmImage: Timeout 46800 s is not valid; expected 60 s to 43200 s (12 hours, the longest a CloudFormation WaitCondition waits)")]
+    [InlineData(60, 7, "ExportedVmImage: Timeout 3600 s is not a whole multiple of PollInterval 420 s")]
+    [InlineData(10, 20, "ExportedVmImage: PollInterval 1200 s is longer than Timeout 600 s")]
+    [InlineData(60, 0, "ExportedVmImage: PollInterval 0 s is not valid; expected 10 s to 3600 s")]
+    public void BadTimeouts_ShouldFailAtSynthNamingTheProps(int timeoutMinutes, int intervalMinutes, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Vm(NewStack(), p =>
+        {
+            p.Timeout = Duration.Minutes(timeoutMinutes);
+            p.PollInterval = Duration.Minutes(intervalMinutes);
+        }));
+
+        Assert.Contains(message, error.Message);
+    }
+}

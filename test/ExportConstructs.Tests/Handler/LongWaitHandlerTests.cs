@@ -1,0 +1,232 @@
+using System.Text.Json;
+using ExportConstructs.Contract;
+using ExportConstructs.Handler.Exports;
+using ExportConstructs.Tests.Fakes;
+using static ExportConstructs.Tests.Fakes.HandlerHarness;
+
+namespace ExportConstructs.Tests.Handler;
+
+/// <summary>The long-wait path: the export resource starts the poller, polls signal the WaitCondition, the result resource reports.</summary>
+public sealed class LongWaitHandlerTests : IAsyncLifetime
+{
+    private const string Image = "ami-0123456789abcdef0";
+    private const string Poller = "arn:aws:states:us-east-1:123456789012:stateMachine:ExportPoller";
+    private readonly HandlerHarness _h = new();
+
+    public Task InitializeAsync()
+    {
+        _h.Aws.AddImage(Image);
+        _h.Aws.AppStreamImages.Add("Office");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Assert.Empty(_h.Aws.ProtocolProblems);
+        await _h.DisposeAsync();
+    }
+
+    private WaitProperties Wait(string handle = "h1") => new()
+    {
+        Handle = _h.Aws.HandleUrl(handle),
+        Poller = Poller,
+        IntervalSeconds = "300",
+        TimeoutSeconds = "21600",
+    };
+
+    private VmImageExportProperties Vm(string handle = "h1", string format = "VMDK") => new()
+    {
+        ImageId = Image, DiskImageFormat = format, S3Bucket = "vm-exports", S3Prefix = "exports/", RoleName = "vmimport",
+        RemovalPolicy = RemovalPolicies.Retain, WaitForCompletion = "true", Wait = Wait(handle),
+    };
+
+    private async Task<(string TaskId, PollerInput Input)> CreateVmAsync(VmImageExportProperties? props = null)
+    {
+        var outcome = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Create", Json(props ?? Vm())));
+        Assert.Equal(1, outcome.Polls); // the export resource does not wait: the WaitCondition does
+        var input = JsonSerializer.Deserialize(_h.Aws.Executions[outcome.PhysicalResourceId].Input, ContractJsonContext.Default.PollerInput)!;
+        return (outcome.PhysicalResourceId, input);
+    }
+
+    private async Task<List<bool>> PollUntilDoneAsync(PollerInput input, int max = 10)
+    {
+        var answers = new List<bool>();
+        for (var i = 0; i < max && !answers.LastOrDefault(); i++) answers.Add((await _h.Poller.PollAsync(input, default)).Done);
+        return answers;
+    }
+
+    [Fact]
+    public async Task Create_ShouldStartTheExportAndAPollerNamedAfterTheTaskThenCompleteAtOnce()
+    {
+        var (taskId, input) = await CreateVmAsync();
+
+        Assert.Equal(["EC2:ExportImage", "SFN:StartExecution"], _h.Aws.Calls);
+        var execution = _h.Aws.Executions[taskId];
+        Assert.Equal($"arn:aws:states:us-east-1:123456789012:execution:ExportPoller:{taskId}", execution.Arn);
+        Assert.Equal((ResourceTypes.ExportedVmImage, taskId, 300), (input.ResourceType, input.PhysicalResourceId, input.IntervalSeconds));
+        Assert.Equal(_h.Clock.GetUtcNow().ToUnixTimeSeconds() + 21600, input.DeadlineUnixSeconds);
+    }
+
+    [Fact]
+    public async Task Poll_UntilTheExportCompletes_ShouldSignalSuccessWithTheFinalAttributes()
+    {
+        var (taskId, input) = await CreateVmAsync();
+
+        var answers = await PollUntilDoneAsync(input);
+
+        Assert.Equal([false, false, true], answers);
+        var (handle, body) = Assert.Single(_h.Aws.Signals);
+        Assert.Equal("/waitcondition/h1", handle);
+        Assert.Equal("SUCCESS", body["Status"]!.GetValue<string>());
+        Assert.Equal(taskId, body["UniqueId"]!.GetValue<string>());
+        var data = JsonSerializer.Deserialize<Dictionary<string, string>>(body["Data"]!.GetValue<string>())!;
+        Assert.Equal($"exports/{taskId}.vmdk", data["S3Key"]);
+    }
+
+    [Fact]
+    public async Task Poll_WhenTheExportFails_ShouldSignalFailureWithTheAwsMessage()
+    {
+        _h.Aws.VmFailureMessage = "ClientError: Unsupported kernel version";
+        var (taskId, input) = await CreateVmAsync();
+
+        await PollUntilDoneAsync(input);
+
+        var body = Assert.Single(_h.Aws.Signals).Body;
+        Assert.Equal("FAILURE", body["Status"]!.GetValue<string>());
+        Assert.Contains($"EC2 export task {taskId} of image {Image} ended as 'deleted'", body["Reason"]!.GetValue<string>());
+        Assert.Contains("ClientError: Unsupported kernel version", body["Reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Poll_AfterTheDeadline_ShouldSignalFailureNamingTheTimeout()
+    {
+        _h.Aws.VmPollsToFinish = 1000;
+        var (taskId, input) = await CreateVmAsync();
+        Assert.False((await _h.Poller.PollAsync(input, default)).Done);
+
+        _h.Clock.Advance(TimeSpan.FromSeconds(21600));
+        var last = await _h.Poller.PollAsync(input, default);
+
+        Assert.True(last.Done);
+        var body = Assert.Single(_h.Aws.Signals).Body;
+        Assert.Equal("FAILURE", body["Status"]!.GetValue<string>());
+        Assert.Equal($"Export {taskId} did not finish within the Timeout of 21600 s. Raise Timeout (at most 12 hours), or set WaitForCompletion to false.", body["Reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Poll_WhenAwsThrottlesBeyondTheRetries_ShouldSkipThePollWithoutSignalling()
+    {
+        var (_, input) = await CreateVmAsync();
+        _h.Aws.FailNext("EC2:DescribeExportImageTasks", "RequestLimitExceeded", 503, times: 6);
+
+        var answer = await _h.Poller.PollAsync(input, default);
+
+        Assert.False(answer.Done);
+        Assert.Empty(_h.Aws.Signals);
+        Assert.Contains(_h.Log, l => l.Contains("trying again next interval"));
+    }
+
+    [Fact]
+    public async Task Delete_MidWait_ShouldStopThePollerAndCancelTheExport()
+    {
+        var (taskId, input) = await CreateVmAsync();
+        await _h.Poller.PollAsync(input, default);
+
+        await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(Vm()), physicalId: taskId));
+
+        Assert.Equal("ABORTED", _h.Aws.Executions[taskId].Status);
+        Assert.True(_h.Aws.VmTasks[taskId].Cancelled);
+        Assert.Equal(1, _h.Aws.CallCount("SFN:StopExecution"));
+    }
+
+    [Fact]
+    public async Task Delete_WhenThePollerIsAlreadyGone_ShouldStillCancelTheExport()
+    {
+        var (taskId, _) = await CreateVmAsync();
+        _h.Aws.Executions.Remove(taskId);
+
+        await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(Vm()), physicalId: taskId));
+
+        Assert.True(_h.Aws.VmTasks[taskId].Cancelled);
+    }
+
+    [Fact]
+    public async Task Create_DeliveredTwice_ShouldStartOneExportAndOnePoller()
+    {
+        var request = Request(ResourceTypes.ExportedVmImage, "Create", Json(Vm()));
+
+        var first = await _h.Lifecycle.OnEventAsync(request, default);
+        _h.Clock.Advance(TimeSpan.FromMinutes(1)); // a later deadline: the retried start's input differs
+        var second = await _h.Lifecycle.OnEventAsync(request, default);
+
+        Assert.Equal(first.PhysicalResourceId, second.PhysicalResourceId);
+        Assert.Single(_h.Aws.VmTasks);
+        Assert.Single(_h.Aws.Executions);
+        Assert.Contains(_h.Log, l => l.Contains("was already started by this request"));
+    }
+
+    [Fact]
+    public async Task Update_WithOnlyANewHandle_ShouldKeepTheExportAndSignalTheNewHandle()
+    {
+        var (taskId, input) = await CreateVmAsync();
+        await PollUntilDoneAsync(input);
+
+        var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(Vm("h2")), Json(Vm("h1")), taskId));
+        var second = _h.Aws.Executions.Single(e => e.Key != taskId);
+        await PollUntilDoneAsync(JsonSerializer.Deserialize(second.Value.Input, ContractJsonContext.Default.PollerInput)!);
+
+        Assert.Equal(taskId, updated.PhysicalResourceId);
+        Assert.Single(_h.Aws.VmTasks);
+        Assert.StartsWith(taskId + "-", second.Key);
+        Assert.Equal(["/waitcondition/h1", "/waitcondition/h2"], _h.Aws.Signals.Select(x => x.Handle));
+    }
+
+    [Fact]
+    public async Task Update_Replacing_ShouldStartANewExportWithItsOwnPoller()
+    {
+        var (taskId, _) = await CreateVmAsync();
+
+        var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(Vm("h2", "RAW")), Json(Vm()), taskId));
+
+        Assert.NotEqual(taskId, updated.PhysicalResourceId);
+        Assert.Equal(2, _h.Aws.Executions.Count);
+        Assert.Contains(updated.PhysicalResourceId, _h.Aws.Executions.Keys);
+    }
+
+    [Fact]
+    public async Task ResultResource_ShouldReportTheFinishedExportAndOwnNothingOnDelete()
+    {
+        var (taskId, input) = await CreateVmAsync();
+        await PollUntilDoneAsync(input);
+        var props = Vm();
+        props.Wait = null;
+        props.TaskId = taskId;
+
+        var result = await _h.RunAsync(Request(ResourceTypes.ExportedVmImageResult, "Create", Json(props)));
+        var calls = _h.Aws.Calls.Count;
+        await _h.RunAsync(Request(ResourceTypes.ExportedVmImageResult, "Delete", Json(props), physicalId: taskId));
+
+        Assert.Equal(taskId, result.PhysicalResourceId);
+        Assert.Equal($"s3://vm-exports/exports/{taskId}.vmdk", result.Data!["S3Uri"]);
+        Assert.Equal(calls, _h.Aws.Calls.Count);
+        Assert.False(_h.Aws.VmTasks[taskId].Cancelled);
+    }
+
+    [Fact]
+    public async Task AppStream_LongPath_ShouldSignalSuccessWithTheAmiId()
+    {
+        var props = new AppStreamAmiExportProperties
+        {
+            ImageName = "Office", IamRoleArn = "arn:aws:iam::123456789012:role/AppStreamExport",
+            RemovalPolicy = RemovalPolicies.Retain, WaitForCompletion = "true", Wait = Wait(),
+        };
+        var created = await _h.RunAsync(Request(ResourceTypes.AppStreamAmiExport, "Create", Json(props)));
+        var input = JsonSerializer.Deserialize(_h.Aws.Executions[created.PhysicalResourceId].Input, ContractJsonContext.Default.PollerInput)!;
+
+        await PollUntilDoneAsync(input);
+
+        Assert.Equal("", created.Data!["AmiId"]); // not known when the export resource answers
+        var data = JsonSerializer.Deserialize<Dictionary<string, string>>(Assert.Single(_h.Aws.Signals).Body["Data"]!.GetValue<string>())!;
+        Assert.Equal(_h.Aws.AppStreamTasks[created.PhysicalResourceId].AmiId, data["AmiId"]);
+    }
+}
