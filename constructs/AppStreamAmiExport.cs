@@ -64,7 +64,7 @@ public sealed class AppStreamAmiExport : Construct
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
         MachineImage = new ExportedMachineImage(AmiId, props.OperatingSystem ?? OperatingSystemType.WINDOWS);
-        GrantHandler(provider.HandlerRole, props.ImageName, removal);
+        GrantHandler(provider, props.ImageName, removal);
     }
 
     private Role CreateServiceRole()
@@ -93,44 +93,18 @@ public sealed class AppStreamAmiExport : Construct
         return role;
     }
 
-    private void GrantHandler(IRole handlerRole, string imageName, string removal)
+    private void GrantHandler(ExportProvider provider, string imageName, string removal)
     {
         var stack = Stack.Of(this);
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["appstream:CreateExportImageTask"],
-            Resources = [stack.FormatArn(new ArnComponents { Service = "appstream", Resource = "image", ResourceName = imageName })],
-        }));
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            // Reading export tasks names no image, so it cannot be scoped to one.
-            Actions = ["appstream:GetExportImageTask", "appstream:ListExportImageTasks"],
-            Resources = ["*"],
-        }));
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["iam:PassRole"],
-            Resources = [ServiceRole.RoleArn],
-            Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "appstream.amazonaws.com" } },
-        }));
+        provider.Allow(["appstream:CreateExportImageTask"], [stack.FormatArn(new ArnComponents { Service = "appstream", Resource = "image", ResourceName = imageName })]);
+        // Reading export tasks names no image, so it cannot be scoped to one.
+        provider.Allow(["appstream:GetExportImageTask", "appstream:ListExportImageTasks"], ["*"]);
+        provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "appstream.amazonaws.com" } });
         if (removal != RemovalPolicies.Destroy) return;
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["ec2:DescribeImages"],
-            Resources = ["*"],
-        }));
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            // Only AMIs that carry the tag the handler puts on every export it starts.
-            Actions = ["ec2:DeregisterImage"],
-            Resources = [stack.FormatArn(new ArnComponents { Service = "ec2", Account = "", Resource = "image", ResourceName = "*" })],
-            Conditions = new Dictionary<string, object> { ["Null"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + AppStreamRequestTag] = "false" } },
-        }));
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["ec2:DeleteSnapshot"],
-            Resources = [stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "snapshot", ResourceName = "*" })],
-        }));
+        provider.Allow(["ec2:DescribeImages"], ["*"]);
+        // Only AMIs that carry the tag the handler puts on every export it starts.
+        provider.Allow(["ec2:DeregisterImage"], [stack.FormatArn(new ArnComponents { Service = "ec2", Account = "", Resource = "image", ResourceName = "*" })], new Dictionary<string, object> { ["Null"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + AppStreamRequestTag] = "false" } });
+        provider.Allow(["ec2:DeleteSnapshot"], [stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "snapshot", ResourceName = "*" })]);
     }
 
     /// <summary>The tag key the handler puts on every AppStream export (and so its AMI).</summary>

@@ -38,6 +38,7 @@ public sealed class ExportProvider : Construct
     private readonly ILogGroup _logGroup;
     private readonly Dictionary<(int, int), Provider> _providers = [];
     private ExportPoller? _poller;
+    private readonly Dictionary<string, PolicyStatement> _statements = [];
 
     /// <summary>The role the handler functions run as; exports add their statements here.</summary>
     public IRole HandlerRole { get; }
@@ -108,6 +109,24 @@ public sealed class ExportProvider : Construct
             _providers[key] = provider;
         }
         return provider.ServiceToken;
+    }
+
+    /// <summary>
+    /// Allows the handler <paramref name="actions"/> on <paramref name="resources"/>. Exports asking
+    /// for the same actions under the same conditions share one statement that lists all their
+    /// resources, so the role's policy grows by an ARN per export, not by a statement.
+    /// </summary>
+    public void Allow(string[] actions, string[] resources, IDictionary<string, object>? conditions = null)
+    {
+        var key = string.Join(",", actions) + "|" + (conditions is null ? "" : System.Text.Json.JsonSerializer.Serialize(conditions));
+        if (_statements.TryGetValue(key, out var shared))
+        {
+            shared.AddResources(resources);
+            return;
+        }
+        var statement = new PolicyStatement(new PolicyStatementProps { Actions = actions, Resources = resources, Conditions = conditions });
+        HandlerRole.AddToPrincipalPolicy(statement);
+        _statements[key] = statement;
     }
 
     /// <summary>The long-wait poller, created when the first export needs it.</summary>

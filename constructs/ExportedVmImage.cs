@@ -75,7 +75,7 @@ public sealed class ExportedVmImage : Construct
             properties, ContractJsonContext.Default.VmImageExportProperties);
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
-        GrantHandler(provider.HandlerRole, props, prefix, removal);
+        GrantHandler(provider, props, prefix, removal);
     }
 
     /// <summary>
@@ -120,51 +120,21 @@ public sealed class ExportedVmImage : Construct
         return role;
     }
 
-    private void GrantHandler(IRole handlerRole, IExportedVmImageProps props, string prefix, string removal)
+    private void GrantHandler(ExportProvider provider, IExportedVmImageProps props, string prefix, string removal)
     {
         var stack = Stack.Of(this);
         var taskArn = stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "export-image-task", ResourceName = "*" });
         var imageArn = stack.FormatArn(new ArnComponents { Service = "ec2", Account = "", Resource = "image", ResourceName = props.ImageId });
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["ec2:ExportImage"],
-            Resources = [imageArn, taskArn],
-        }));
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["ec2:CancelExportTask"],
-            Resources = [taskArn],
-        }));
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            // Describe actions support no resource-level permissions.
-            Actions = ["ec2:DescribeExportImageTasks"],
-            Resources = ["*"],
-        }));
+        provider.Allow(["ec2:ExportImage"], [imageArn, taskArn]);
+        provider.Allow(["ec2:CancelExportTask"], [taskArn]);
+        // Describe actions support no resource-level permissions.
+        provider.Allow(["ec2:DescribeExportImageTasks"], ["*"]);
         if (props.Tags is { Count: > 0 })
-            handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Actions = ["ec2:CreateTags"],
-                Resources = [taskArn],
-                Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["ec2:CreateAction"] = "ExportImage" } },
-            }));
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["iam:PassRole"],
-            Resources = [ServiceRole.RoleArn],
-            Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "vmie.amazonaws.com" } },
-        }));
-        handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            // The VM Import/Export guide lists this for the caller of an export.
-            Actions = ["s3:GetBucketLocation"],
-            Resources = [props.Bucket.BucketArn],
-        }));
+            provider.Allow(["ec2:CreateTags"], [taskArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["ec2:CreateAction"] = "ExportImage" } });
+        provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "vmie.amazonaws.com" } });
+        // The VM Import/Export guide lists this for the caller of an export.
+        provider.Allow(["s3:GetBucketLocation"], [props.Bucket.BucketArn]);
         if (removal == RemovalPolicies.Destroy)
-            handlerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Actions = ["s3:DeleteObject"],
-                Resources = [props.Bucket.ArnForObjects(prefix + "export-ami-*")],
-            }));
+            provider.Allow(["s3:DeleteObject"], [props.Bucket.ArnForObjects(prefix + "export-ami-*")]);
     }
 }

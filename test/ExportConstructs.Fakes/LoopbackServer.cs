@@ -24,6 +24,11 @@ public sealed class LoopbackServer : IAsyncDisposable
     private readonly Func<RecordedRequest, Reply> _answer;
     private readonly Task _loop;
 
+    private readonly TaskCompletionSource<long> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The Stopwatch timestamp at which the first request arrived (for start-up measurements).</summary>
+    public Task<long> FirstRequest => _first.Task;
+
     /// <summary>Every request, in arrival order.</summary>
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
@@ -56,6 +61,7 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     private void Handle(HttpListenerContext context)
     {
+        _first.TrySetResult(System.Diagnostics.Stopwatch.GetTimestamp());
         using var reader = new StreamReader(context.Request.InputStream);
         var headers = context.Request.Headers.AllKeys.Where(k => k is not null)
             .ToDictionary(k => k!, k => context.Request.Headers[k] ?? "", StringComparer.OrdinalIgnoreCase);

@@ -26,6 +26,7 @@ public sealed class FakeVmTask
     public bool Cancelled { get; set; }
     public bool DeletingSeen { get; set; }
     public string Key => $"{Prefix}{Id}.{Format.ToLowerInvariant()}";
+    public DateTimeOffset Created { get; init; }
 }
 
 /// <summary>An AppStream export task over time.</summary>
@@ -67,6 +68,12 @@ public sealed class FakeAws : IAsyncDisposable
     public HashSet<string> Objects { get; } = [];
     /// <summary>Describes of an active EC2 task before it ends.</summary>
     public int VmPollsToFinish { get; set; } = 3;
+    /// <summary>
+    /// When set with <see cref="Clock"/>, an EC2 task finishes this long after it was created,
+    /// however often it is polled (for simulations on a fake clock); otherwise after <see cref="VmPollsToFinish"/> polls.
+    /// </summary>
+    public TimeSpan? VmDuration { get; set; }
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
     /// <summary>When set, EC2 tasks end as 'deleted' with this status message instead of completing.</summary>
     public string? VmFailureMessage { get; set; }
 
@@ -168,6 +175,7 @@ public sealed class FakeAws : IAsyncDisposable
             RoleName = q["RoleName"] ?? "vmimport",
             ClientToken = token,
             Tags = tags,
+            Created = Clock.GetUtcNow(),
         };
         VmTasks[task.Id] = task;
         return Ec2Ok("ExportImageResponse", TaskXml(task));
@@ -198,7 +206,8 @@ public sealed class FakeAws : IAsyncDisposable
         if (task.Status != "active") return;
         task.Polls++;
         task.StatusMessage = new[] { "validating", "converting", "updating" }[Math.Min(task.Polls, 2)];
-        if (task.Polls < VmPollsToFinish) return;
+        var finished = VmDuration is { } duration ? Clock.GetUtcNow() - task.Created >= duration : task.Polls >= VmPollsToFinish;
+        if (!finished) return;
         if (VmFailureMessage is { } failure)
         {
             task.Status = "deleted";

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Amazon.AppStream;
+using Amazon.EC2;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.StepFunctions;
+using ExportConstructs.Contract;
+using ExportConstructs.Handler.Aws;
+using ExportConstructs.Handler.CustomResources;
+using ExportConstructs.Tests.Fakes;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ExportConstructs.Benchmark;
+
+/// <summary>What one simulated export cost and how soon its end was reported.</summary>
+internal sealed record SimulationResult(string Name, TimeSpan Interval, List<string> Calls, int Polls, int Invocations, TimeSpan Delay, bool OnlyStartAndDescribes)
+{
+    public string CallsText => string.Join(", ", Calls.GroupBy(c => c).Select(g => $"{g.Count()} {g.Key}"));
+}
+
+/// <summary>
+/// An export of known length on a fake clock, driven as the Provider framework (short path) or
+/// the poller state machine (long path) would drive it: the real handler code and SDK clients
+/// against the loopback EC2, counting calls and invocations, and measuring the delay from the
+/// export's end to the answer that reports it (simulated wait plus the real time of that call).
+/// </summary>
+internal static class Simulation
+{
+    private const string Poller = "arn:aws:states:us-east-1:123456789012:stateMachine:Poller";
+
+    private static (FakeAws Aws, FakeTimeProvider Clock, AwsServices Services, HttpClient Http) Setup(TimeSpan duration)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+        var aws = new FakeAws { Clock = clock, VmDuration = duration };
+        aws.AddImage("ami-0123456789abcdef0");
+        var url = aws.Url.ToString();
+        var credentials = new BasicAWSCredentials("AKIDEXAMPLE", "secret");
+        T Loopback<T>(T config) where T : ClientConfig
+        {
+            AwsClients.Configure(config);
+            config.ServiceURL = url;
+            config.AuthenticationRegion = FakeAws.Region;
+            return config;
+        }
+        var http = new HttpClient();
+        var services = new AwsServices(
+            new AmazonEC2Client(credentials, Loopback(new AmazonEC2Config())),
+            new AmazonS3Client(credentials, Loopback(new AmazonS3Config { ForcePathStyle = true })),
+            new AmazonAppStreamClient(credentials, Loopback(new AmazonAppStreamConfig())),
+            new AmazonStepFunctionsClient(credentials, Loopback(new AmazonStepFunctionsConfig())),
+            new WaitConditionSignal(http));
+        return (aws, clock, services, http);
+    }
+
+    private static CustomResourceRequest Create(VmImageExportProperties props) => new()
+    {
+        RequestType = "Create",
+        RequestId = "sim",
+        StackId = "arn:aws:cloudformation:us-east-1:123456789012:stack/Sim/1",
+        LogicalResourceId = "Vm",
+        ResourceType = ResourceTypes.ExportedVmImage,
+        ResourceProperties = JsonSerializer.SerializeToElement(props, ContractJsonContext.Default.VmImageExportProperties),
+    };
+
+    private static VmImageExportProperties Props(WaitProperties? wait) => new()
+    {
+        ImageId = "ami-0123456789abcdef0", DiskImageFormat = "VMDK", S3Bucket = "vm-exports", S3Prefix = "exports/",
+        RoleName = "vmimport", RemovalPolicy = "retain", WaitForCompletion = "true", Wait = wait,
+    };
+
+    public static async Task<SimulationResult> ShortPathAsync(TimeSpan duration, TimeSpan interval)
+    {
+        var (aws, clock, services, http) = Setup(duration);
+        await using var _ = aws;
+        using var __ = http;
+        var lifecycle = AwsClients.Lifecycle(services, clock, _ => { });
+        var start = clock.GetUtcNow();
+        var request = Create(Props(null));
+        var answer = await lifecycle.OnEventAsync(request, default);
+        request.PhysicalResourceId = answer.PhysicalResourceId;
+        request.Action = answer.Action;
+        var (invocations, polls) = (1, 0);
+        while (true)
+        {
+            var begin = Stopwatch.GetTimestamp();
+            var done = await lifecycle.IsCompleteAsync(request, default);
+            var wall = Stopwatch.GetElapsedTime(begin);
+            invocations++;
+            polls++;
+            if (done.IsComplete)
+                return Result("Short path (47 min export, 30 s interval)", interval, aws, polls, invocations, clock.GetUtcNow() - (start + duration) + wall, extraDescribes: 0);
+            clock.Advance(interval);
+        }
+    }
+
+    public static async Task<SimulationResult> LongPathAsync(TimeSpan duration, TimeSpan interval)
+    {
+        var (aws, clock, services, http) = Setup(duration);
+        await using var _ = aws;
+        using var __ = http;
+        var lifecycle = AwsClients.Lifecycle(services, clock, _ => { });
+        var poller = new ExportConstructs.Handler.Exports.WaitPoller(lifecycle, services.Signal, clock, _ => { });
+        var wait = new WaitProperties { Handle = aws.Url + "waitcondition/sim", Poller = Poller, IntervalSeconds = ((int)interval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), TimeoutSeconds = "43200" };
+        var start = clock.GetUtcNow();
+        var request = Create(Props(wait));
+        var answer = await lifecycle.OnEventAsync(request, default);
+        request.PhysicalResourceId = answer.PhysicalResourceId;
+        request.Action = answer.Action;
+        await lifecycle.IsCompleteAsync(request, default);
+        var input = JsonSerializer.Deserialize(aws.Executions[answer.PhysicalResourceId].Input, ContractJsonContext.Default.PollerInput)!;
+        var (invocations, polls) = (2, 0);
+        while (true)
+        {
+            var begin = Stopwatch.GetTimestamp();
+            var output = await poller.PollAsync(input, default);
+            var wall = Stopwatch.GetElapsedTime(begin);
+            invocations++;
+            polls++;
+            if (output.Done)
+            {
+                var delay = clock.GetUtcNow() - (start + duration) + wall;
+                // After the signal, the result resource reads the finished export: one more onEvent, isComplete and describe.
+                var props = Props(null);
+                props.TaskId = answer.PhysicalResourceId;
+                var resultRequest = Create(props);
+                resultRequest.ResourceType = ResourceTypes.ExportedVmImageResult;
+                var resultAnswer = await lifecycle.OnEventAsync(resultRequest, default);
+                resultRequest.PhysicalResourceId = resultAnswer.PhysicalResourceId;
+                resultRequest.Action = resultAnswer.Action;
+                await lifecycle.IsCompleteAsync(resultRequest, default);
+                invocations += 2;
+                return Result("Long path (5 h 3 min export, 5 min interval)", interval, aws, polls, invocations, delay, extraDescribes: 1);
+            }
+            clock.Advance(interval);
+        }
+    }
+
+    private static SimulationResult Result(string name, TimeSpan interval, FakeAws aws, int polls, int invocations, TimeSpan delay, int extraDescribes)
+    {
+        var ec2 = aws.Calls.Where(c => c.StartsWith("EC2:", StringComparison.Ordinal)).ToList();
+        var only = ec2.Count(c => c == "EC2:ExportImage") == 1
+            && ec2.Count(c => c == "EC2:DescribeExportImageTasks") == polls + extraDescribes
+            && ec2.Count == 1 + polls + extraDescribes;
+        return new SimulationResult(name, interval, [.. aws.Calls], polls, invocations, delay, only);
+    }
+}
