@@ -95,16 +95,15 @@ public sealed class AppStreamAmiExport : Construct
 
     private void GrantHandler(ExportProvider provider, string imageName, string removal)
     {
-        var stack = Stack.Of(this);
-        provider.Allow(["appstream:CreateExportImageTask"], [stack.FormatArn(new ArnComponents { Service = "appstream", Resource = "image", ResourceName = imageName })]);
+        provider.Allow(["appstream:CreateExportImageTask"], [provider.Arn("appstream", "image/" + imageName)]);
         // Reading export tasks names no image, so it cannot be scoped to one.
         provider.Allow(["appstream:GetExportImageTask", "appstream:ListExportImageTasks"], ["*"]);
         provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "appstream.amazonaws.com" } });
         if (removal != RemovalPolicies.Destroy) return;
         provider.Allow(["ec2:DescribeImages"], ["*"]);
         // Only AMIs that carry the tag the handler puts on every export it starts.
-        provider.Allow(["ec2:DeregisterImage"], [stack.FormatArn(new ArnComponents { Service = "ec2", Account = "", Resource = "image", ResourceName = "*" })], new Dictionary<string, object> { ["Null"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + AppStreamRequestTag] = "false" } });
-        provider.Allow(["ec2:DeleteSnapshot"], [stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "snapshot", ResourceName = "*" })]);
+        provider.Allow(["ec2:DeregisterImage"], [provider.Arn("ec2", "image/*", account: false)], new Dictionary<string, object> { ["Null"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + AppStreamRequestTag] = "false" } });
+        provider.Allow(["ec2:DeleteSnapshot"], [provider.Arn("ec2", "snapshot/*")]);
     }
 
     /// <summary>The tag key the handler puts on every AppStream export (and so its AMI).</summary>

@@ -33,12 +33,13 @@ public sealed class ExportProvider : Construct
     private const string LatestNodeRuntimeMap = "LatestNodeRuntimeMap";
 
     private readonly Stack _stack;
+    private readonly (string Partition, string Region, string Account) _pseudo = (Aws.PARTITION, Aws.REGION, Aws.ACCOUNT_ID);
     private readonly Runtime _frameworkRuntime;
     private readonly Code _code;
     private readonly ILogGroup _logGroup;
-    private readonly Dictionary<(int, int), Provider> _providers = [];
+    private readonly Dictionary<(int, int), string> _serviceTokens = [];
     private ExportPoller? _poller;
-    private readonly Dictionary<string, PolicyStatement> _statements = [];
+    private readonly Dictionary<string, (PolicyStatement Statement, HashSet<string> Resources)> _statements = [];
 
     /// <summary>The role the handler functions run as; exports add their statements here.</summary>
     public IRole HandlerRole { get; }
@@ -94,11 +95,11 @@ public sealed class ExportProvider : Construct
     public string ServiceToken(int intervalSeconds, int timeoutSeconds)
     {
         var key = (intervalSeconds, timeoutSeconds);
-        if (!_providers.TryGetValue(key, out var provider))
+        if (!_serviceTokens.TryGetValue(key, out var token))
         {
             var mappingExisted = _stack.Node.TryFindChild(LatestNodeRuntimeMap) is not null;
             var id = key == Immediate ? "Provider" : $"Provider{intervalSeconds}s{timeoutSeconds}s";
-            provider = new Provider(this, id, new ProviderProps
+            var provider = new Provider(this, id, new ProviderProps
             {
                 OnEventHandler = OnEventHandler,
                 IsCompleteHandler = IsCompleteHandler,
@@ -106,10 +107,17 @@ public sealed class ExportProvider : Construct
                 TotalTimeout = Duration.Seconds(timeoutSeconds),
             });
             PinFrameworkRuntime(provider, mappingExisted);
-            _providers[key] = provider;
+            _serviceTokens[key] = token = provider.ServiceToken;
         }
-        return provider.ServiceToken;
+        return token;
     }
+
+    /// <summary>
+    /// An ARN in this stack's partition and region (and account, unless <paramref name="account"/>
+    /// is false, as for AMIs), built here rather than by a jsii call per export.
+    /// </summary>
+    public string Arn(string service, string resource, bool account = true) =>
+        $"arn:{_pseudo.Partition}:{service}:{_pseudo.Region}:{(account ? _pseudo.Account : "")}:{resource}";
 
     /// <summary>
     /// Allows the handler <paramref name="actions"/> on <paramref name="resources"/>. Exports asking
@@ -121,12 +129,13 @@ public sealed class ExportProvider : Construct
         var key = string.Join(",", actions) + "|" + (conditions is null ? "" : System.Text.Json.JsonSerializer.Serialize(conditions));
         if (_statements.TryGetValue(key, out var shared))
         {
-            shared.AddResources(resources);
+            var added = resources.Where(shared.Resources.Add).ToArray();
+            if (added.Length > 0) shared.Statement.AddResources(added);
             return;
         }
         var statement = new PolicyStatement(new PolicyStatementProps { Actions = actions, Resources = resources, Conditions = conditions });
         HandlerRole.AddToPrincipalPolicy(statement);
-        _statements[key] = statement;
+        _statements[key] = (statement, [.. resources]);
     }
 
     /// <summary>The long-wait poller, created when the first export needs it.</summary>

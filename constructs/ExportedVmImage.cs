@@ -122,9 +122,8 @@ public sealed class ExportedVmImage : Construct
 
     private void GrantHandler(ExportProvider provider, IExportedVmImageProps props, string prefix, string removal)
     {
-        var stack = Stack.Of(this);
-        var taskArn = stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "export-image-task", ResourceName = "*" });
-        var imageArn = stack.FormatArn(new ArnComponents { Service = "ec2", Account = "", Resource = "image", ResourceName = props.ImageId });
+        var taskArn = provider.Arn("ec2", "export-image-task/*");
+        var imageArn = provider.Arn("ec2", "image/" + props.ImageId, account: false);
         provider.Allow(["ec2:ExportImage"], [imageArn, taskArn]);
         provider.Allow(["ec2:CancelExportTask"], [taskArn]);
         // Describe actions support no resource-level permissions.

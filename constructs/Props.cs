@@ -23,8 +23,12 @@ internal static class Props
         if (problems.Count > 0) throw new ArgumentException(string.Join(System.Environment.NewLine, problems));
     }
 
-    /// <summary>The contract's token test, at synth: a CDK token is checked at deploy time instead.</summary>
-    public static readonly Validation.IsToken IsToken = value => Token.IsUnresolved(value);
+    /// <summary>
+    /// The contract's token test, at synth: a CDK token is checked at deploy time instead. CDK
+    /// encodes every string token as <c>${Token[…]}</c> inside the string, so the test needs no
+    /// round trip to the jsii runtime (each costs about a millisecond, and validation makes many).
+    /// </summary>
+    public static readonly Validation.IsToken IsToken = value => value.Contains("${Token[", StringComparison.Ordinal);
 
     /// <summary>A copy of the tags, or null when there are none.</summary>
     public static Dictionary<string, string>? Tags(IDictionary<string, string>? tags) =>

@@ -36,6 +36,23 @@ public sealed class ExportProviderTests
     }
 
     [Fact]
+    public void HandlerRole_WithManyExports_ShouldShareOneStatementPerActionListingEachExportsResources()
+    {
+        var stack = NewStack();
+        var bucket = new Bucket(stack, "Bucket");
+        foreach (var (id, image) in new[] { ("A", "ami-0123456789abcdef0"), ("B", "ami-0fedcba9876543210") })
+            new ExportedVmImage(stack, id, new ExportedVmImageProps { ImageId = image, DiskImageFormat = DiskImageFormat.RAW, Bucket = bucket });
+
+        var s = Of(stack);
+
+        var export = Assert.Single(s.StatementsFor("ec2:ExportImage")).GetProperty("Resource").Compact();
+        Assert.Contains("image/ami-0123456789abcdef0", export);
+        Assert.Contains("image/ami-0fedcba9876543210", export);
+        Assert.Equal(2, Assert.Single(s.StatementsFor("iam:PassRole")).GetProperty("Resource").GetArrayLength());
+        Assert.Single(s.StatementsFor("ec2:DescribeExportImageTasks"));
+    }
+
+    [Fact]
     public void HandlerFunctions_ShouldBeTheAotBootstrapOnProvidedAl2023()
     {
         var stack = NewStack();
