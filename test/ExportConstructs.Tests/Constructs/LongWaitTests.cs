@@ -88,6 +88,19 @@ public sealed class LongWaitTests
     }
 
     [Fact]
+    public void AppStream_WithinTheHour_ShouldAlsoWaitInTheProvider()
+    {
+        var stack = NewStack();
+        AppStream(stack, p => { p.Timeout = Duration.Minutes(50); p.PollInterval = Duration.Minutes(2); });
+
+        var s = Of(stack);
+
+        Assert.Empty(s.OfType("AWS::CloudFormation::WaitCondition"));
+        Assert.Empty(s.OfType(ResourceTypes.AppStreamAmiExportResult));
+        Assert.Contains((120, 25), ProviderWaits(s));
+    }
+
+    [Fact]
     public void WaitForCompletionFalse_ShouldSkipBothPaths()
     {
         var stack = NewStack();
