@@ -1,10 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Amazon.AppStream;
-using Amazon.EC2;
-using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.StepFunctions;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.Aws;
 using ExportConstructs.Handler.CustomResources;
@@ -34,22 +29,8 @@ internal static class Simulation
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
         var aws = new FakeAws { Clock = clock, VmDuration = duration };
         aws.AddImage("ami-0123456789abcdef0");
-        var url = aws.Url.ToString();
-        var credentials = new BasicAWSCredentials("AKIDEXAMPLE", "secret");
-        T Loopback<T>(T config) where T : ClientConfig
-        {
-            AwsClients.Configure(config);
-            config.ServiceURL = url;
-            config.AuthenticationRegion = FakeAws.Region;
-            return config;
-        }
         var http = new HttpClient();
-        var services = new AwsServices(
-            new AmazonEC2Client(credentials, Loopback(new AmazonEC2Config())),
-            new AmazonS3Client(credentials, Loopback(new AmazonS3Config { ForcePathStyle = true })),
-            new AmazonAppStreamClient(credentials, Loopback(new AmazonAppStreamConfig())),
-            new AmazonStepFunctionsClient(credentials, Loopback(new AmazonStepFunctionsConfig())),
-            new WaitConditionSignal(http));
+        var services = LoopbackClients.For(aws, http);
         return (aws, clock, services, http);
     }
 

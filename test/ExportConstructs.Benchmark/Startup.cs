@@ -31,21 +31,8 @@ internal static class Startup
         await using var api = new FakeRuntimeApi();
         aws.AddImage("ami-0123456789abcdef0");
         api.Enqueue(new FakeInvocation("bench-1", Event, DateTimeOffset.UtcNow.AddMinutes(2)));
-        var start = new ProcessStartInfo(file, arguments)
-        {
-            Environment =
-            {
-                ["AWS_LAMBDA_RUNTIME_API"] = api.Address,
-                ["_HANDLER"] = "onEvent",
-                ["AWS_REGION"] = "us-east-1",
-                ["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE",
-                ["AWS_SECRET_ACCESS_KEY"] = "secret",
-                ["AWS_ENDPOINT_URL"] = aws.Url.ToString(),
-                ["AWS_EC2_METADATA_DISABLED"] = "true",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in LoopbackClients.BootstrapEnvironment(api, aws, "onEvent")) start.Environment[name] = value;
         var begin = Stopwatch.GetTimestamp();
         using var process = Process.Start(start)!;
         var arrived = await aws.Server.FirstRequest.WaitAsync(TimeSpan.FromSeconds(60));

@@ -1,9 +1,4 @@
 using System.Text.Json;
-using Amazon.AppStream;
-using Amazon.EC2;
-using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.StepFunctions;
 using Microsoft.Extensions.Time.Testing;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.Aws;
@@ -32,25 +27,10 @@ public sealed class HandlerHarness : IAsyncDisposable
 
     public HandlerHarness()
     {
-        var credentials = new BasicAWSCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-        var url = Aws.Url.ToString();
-        var aws = new AwsServices(
-            new AmazonEC2Client(credentials, Loopback(new AmazonEC2Config(), url)),
-            new AmazonS3Client(credentials, Loopback(new AmazonS3Config { ForcePathStyle = true }, url)),
-            new AmazonAppStreamClient(credentials, Loopback(new AmazonAppStreamConfig(), url)),
-            new AmazonStepFunctionsClient(credentials, Loopback(new AmazonStepFunctionsConfig(), url)),
-            new WaitConditionSignal(_signalHttp));
+        var aws = LoopbackClients.For(Aws, _signalHttp);
         void Write(string message) { lock (Log) Log.Add(message); }
         Lifecycle = AwsClients.Lifecycle(aws, Clock, Write);
         Poller = new WaitPoller(Lifecycle, aws.Signal, Clock, Write);
-    }
-
-    private static T Loopback<T>(T config, string url) where T : ClientConfig
-    {
-        AwsClients.Configure(config);
-        config.ServiceURL = url;
-        config.AuthenticationRegion = FakeAws.Region;
-        return config;
     }
 
     public static JsonElement Json(VmImageExportProperties p) =>

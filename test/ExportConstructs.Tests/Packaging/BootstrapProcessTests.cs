@@ -34,21 +34,12 @@ public sealed class BootstrapProcessTests : IAsyncLifetime
         Directory.Delete(_dir, true);
     }
 
-    private void Start(string handler) => _process = Process.Start(new ProcessStartInfo(Path.Combine(_dir, "bootstrap"))
+    private void Start(string handler)
     {
-        Environment =
-        {
-            ["AWS_LAMBDA_RUNTIME_API"] = _api.Address,
-            ["_HANDLER"] = handler,
-            ["AWS_REGION"] = "us-east-1",
-            ["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE",
-            ["AWS_SECRET_ACCESS_KEY"] = "secret",
-            ["AWS_ENDPOINT_URL"] = _aws.Url.ToString(),
-            ["AWS_EC2_METADATA_DISABLED"] = "true",
-        },
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-    });
+        var start = new ProcessStartInfo(Path.Combine(_dir, "bootstrap")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in LoopbackClients.BootstrapEnvironment(_api, _aws, handler)) start.Environment[name] = value;
+        _process = Process.Start(start);
+    }
 
     private static string CreateEvent(string requestId) => $$$"""
         {"RequestType":"Create","RequestId":"{{{requestId}}}","StackId":"{{{HandlerHarness.StackId}}}","LogicalResourceId":"Vm",
