@@ -1,0 +1,225 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.S3;
+using ExportConstructs.Contract;
+using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Tests.Fakes;
+
+namespace ExportConstructs.Tests.Lifecycle;
+
+/// <summary>
+/// CloudFormation paths end to end: stacks synthesized from the constructs, their custom resources
+/// deployed through the Provider framework's contract to the handler and the loopback AWS, asserting
+/// what CloudFormation was told, what AWS holds at the end and how many calls were made.
+/// </summary>
+[Collection(CdkCollection.Name)]
+public sealed class LifecycleTests : IAsyncLifetime
+{
+    private const string Image = "ami-0123456789abcdef0";
+    private readonly HandlerHarness _h = new();
+
+    public Task InitializeAsync()
+    {
+        _h.Aws.AddImage(Image);
+        _h.Aws.AppStreamImages.Add("Office");
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => _h.DisposeAsync().AsTask();
+
+    /// <summary>A stack with one short-path ExportedVmImage whose image id is a parameter (checked at deploy).</summary>
+    private static DeployedTemplate VmStack(string? imageId = null, Action<ExportedVmImageProps>? change = null)
+    {
+        var stack = Synthesized.NewStack();
+        var image = new CfnParameter(stack, "ImageId", new CfnParameterProps { Type = "String", Default = Image });
+        var props = new ExportedVmImageProps
+        {
+            ImageId = image.ValueAsString, DiskImageFormat = DiskImageFormat.VMDK, Bucket = new Bucket(stack, "Bucket"),
+            Timeout = Duration.Minutes(30), PollInterval = Duration.Minutes(1),
+        };
+        change?.Invoke(props);
+        new ExportedVmImage(stack, "Vm", props);
+        return new DeployedTemplate(Synthesized.Of(stack), imageId is null ? null : new Dictionary<string, string> { ["ImageId"] = imageId });
+    }
+
+    private static DeployedTemplate AppStreamStack(RemovalPolicy removal)
+    {
+        var stack = Synthesized.NewStack();
+        new AppStreamAmiExport(stack, "As", new AppStreamAmiExportProps
+        {
+            ImageName = "Office", RemovalPolicy = removal, Timeout = Duration.Minutes(50), PollInterval = Duration.Minutes(2),
+        });
+        return new DeployedTemplate(Synthesized.Of(stack));
+    }
+
+    private ProviderFramework Framework(DeployedTemplate template, string logicalId)
+    {
+        var (interval, attempts) = template.ProviderSettings(logicalId);
+        return new ProviderFramework(_h, interval, attempts);
+    }
+
+    private static void AssertSmall(CfnResponse response) => Assert.True(response.Bytes <= ProviderFramework.MaxResponseBytes, $"{response.Bytes} bytes");
+
+    [Fact]
+    public async Task VmImage_CreateToCompletionThenDelete_ShouldReportAttributesAndLeaveNothingRunning()
+    {
+        var template = VmStack();
+        var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
+        await using var framework = Framework(template, id);
+
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("SUCCESS", "SUCCESS"), (created.Status, deleted.Status));
+        var task = Assert.Single(_h.Aws.VmTasks.Values);
+        Assert.Equal(task.Id, created.PhysicalResourceId);
+        Assert.Equal($"exports/{task.Id}.vmdk", created.Data["S3Key"]);
+        Assert.Equal(5, created.Data.Count);
+        AssertSmall(created);
+        Assert.Equal("completed", task.Status);
+        Assert.Contains($"{task.Bucket}/{task.Key}", _h.Aws.Objects); // RETAIN keeps the file
+        // Create: one start, one describe per poll; Delete: one describe to decide whether to cancel, one to see it has ended.
+        Assert.Equal(1 + _h.Aws.VmPollsToFinish + 1 + 1, _h.Aws.Calls.Count);
+    }
+
+    [Fact]
+    public async Task VmImage_CreateRefusedByAws_ShouldFailWithTheCodeAndDeleteWithoutCallingTheHandler()
+    {
+        _h.Aws.AddImage(Image, exportable: false);
+        var template = VmStack();
+        var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
+        await using var framework = Framework(template, id);
+
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
+        var (invocations, calls) = (framework.Invocations, _h.Aws.Calls.Count);
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("FAILED", ProviderFramework.CreateFailedMarker), (created.Status, created.PhysicalResourceId));
+        Assert.Contains("[NotExportable]", created.Reason);
+        Assert.Equal("SUCCESS", deleted.Status);
+        Assert.Equal((invocations, calls), (framework.Invocations, _h.Aws.Calls.Count));
+        Assert.Empty(_h.Aws.VmTasks);
+    }
+
+    [Fact]
+    public async Task VmImage_CreateTimingOut_ShouldFailAndTheRollbackDeleteShouldCancelTheExport()
+    {
+        _h.Aws.VmPollsToFinish = 10_000;
+        var template = VmStack();
+        var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
+        var (interval, attempts) = template.ProviderSettings(id);
+        await using var framework = Framework(template, id);
+
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal((60, 30), (interval, attempts)); // the props' PollInterval and Timeout
+        Assert.Equal(("FAILED", "Operation timed out"), (created.Status, created.Reason));
+        Assert.Equal("SUCCESS", deleted.Status);
+        var task = Assert.Single(_h.Aws.VmTasks.Values);
+        Assert.True(task.Cancelled);
+        Assert.DoesNotContain(_h.Aws.VmTasks.Values, t => t.Status == "active");
+    }
+
+    [Fact]
+    public async Task VmImage_BadDeployTimeParameter_ShouldFailNamingTheProp()
+    {
+        var template = VmStack(imageId: "ami-bad");
+        var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
+        await using var framework = Framework(template, id);
+
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
+
+        Assert.Equal("FAILED", created.Status);
+        Assert.StartsWith("ExportedVmImage: ImageId 'ami-bad' is not valid", created.Reason);
+        Assert.Empty(_h.Aws.Calls);
+    }
+
+    [Fact]
+    public async Task VmImage_ReplacementThenDeleteOfTheOld_ShouldLeaveOneFinishedExportPerVersion()
+    {
+        var before = VmStack();
+        var after = VmStack(change: p => p.DiskImageFormat = DiskImageFormat.VHD);
+        var id = before.LogicalIdOf(ResourceTypes.ExportedVmImage);
+        await using var framework = Framework(before, id);
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, before.Properties(id)));
+
+        var updated = await framework.SendAsync(framework.Request("Update", ResourceTypes.ExportedVmImage, id, after.Properties(id), before.Properties(id), created.PhysicalResourceId));
+        var cleanup = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, before.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("SUCCESS", "SUCCESS"), (updated.Status, cleanup.Status));
+        Assert.NotEqual(created.PhysicalResourceId, updated.PhysicalResourceId);
+        Assert.EndsWith(".vhd", updated.Data["S3Key"]);
+        Assert.Equal(2, _h.Aws.VmTasks.Count);
+        Assert.All(_h.Aws.VmTasks.Values, t => Assert.Equal("completed", t.Status));
+    }
+
+    [Fact]
+    public async Task VmImage_TagUpdateAndItsRollback_ShouldKeepTheExportWithoutAwsCalls()
+    {
+        var before = VmStack();
+        var after = VmStack(change: p => p.Tags = new Dictionary<string, string> { ["team"] = "infra" });
+        var id = before.LogicalIdOf(ResourceTypes.ExportedVmImage);
+        await using var framework = Framework(before, id);
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, before.Properties(id)));
+        var calls = _h.Aws.Calls.Count;
+
+        var updated = await framework.SendAsync(framework.Request("Update", ResourceTypes.ExportedVmImage, id, after.Properties(id), before.Properties(id), created.PhysicalResourceId));
+        var rolledBack = await framework.SendAsync(framework.Request("Update", ResourceTypes.ExportedVmImage, id, before.Properties(id), after.Properties(id), created.PhysicalResourceId));
+
+        Assert.Equal((created.PhysicalResourceId, created.PhysicalResourceId), (updated.PhysicalResourceId, rolledBack.PhysicalResourceId));
+        Assert.Equal(created.Data, rolledBack.Data);
+        Assert.Equal(calls, _h.Aws.Calls.Count);
+    }
+
+    [Fact]
+    public async Task VmImage_SameCreateDeliveredTwice_ShouldYieldOneExport()
+    {
+        var template = VmStack();
+        var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
+        await using var framework = Framework(template, id);
+        var request = framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id));
+
+        var first = await framework.SendAsync(request);
+        var second = await framework.SendAsync(request);
+
+        Assert.Equal(first.PhysicalResourceId, second.PhysicalResourceId);
+        Assert.Single(_h.Aws.VmTasks);
+    }
+
+    [Fact]
+    public async Task AppStream_CreateThenDeleteUnderDestroy_ShouldLeaveNoAmiOrSnapshot()
+    {
+        var template = AppStreamStack(RemovalPolicy.DESTROY);
+        var id = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
+        await using var framework = Framework(template, id);
+
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, id, template.Properties(id)));
+        var amis = _h.Aws.Images.Count;
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("SUCCESS", "SUCCESS"), (created.Status, deleted.Status));
+        Assert.StartsWith("ami-", created.Data["AmiId"]);
+        AssertSmall(created);
+        Assert.Equal(2, amis); // the source image of the fixture and the export
+        Assert.DoesNotContain(_h.Aws.Images.Values, i => i.ImageId == created.Data["AmiId"]);
+        Assert.Empty(_h.Aws.Snapshots);
+        Assert.Equal(1, _h.Aws.CallCount("AppStream:CreateExportImageTask"));
+    }
+
+    [Fact]
+    public async Task AppStream_ExportFailing_ShouldFailWithTheErrorsAndDeleteCleanly()
+    {
+        _h.Aws.AppStreamFailure = ("TIMED_OUT", [("EXPORT_TIMEOUT", "The export took too long")]);
+        var template = AppStreamStack(RemovalPolicy.RETAIN);
+        var id = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
+        await using var framework = Framework(template, id);
+
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, id, template.Properties(id)));
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal("FAILED", created.Status);
+        Assert.NotEqual(ProviderFramework.CreateFailedMarker, created.PhysicalResourceId); // onEvent succeeded: the real id
+        Assert.Contains("EXPORT_TIMEOUT: The export took too long", created.Reason);
+        Assert.Equal("SUCCESS", deleted.Status);
+    }
+}
