@@ -187,6 +187,38 @@ public sealed class LifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bootstrap_VmImage_CreateToCompletionThenDelete_ShouldAnswerThroughTheRuntimeApi()
+    {
+        var template = VmStack();
+        var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
+        var (interval, attempts) = template.ProviderSettings(id);
+        await using var framework = new ProviderFramework(_h, interval, attempts, new BootstrapInvoker(_h.Aws));
+
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("SUCCESS", "SUCCESS"), (created.Status, deleted.Status));
+        Assert.Equal($"exports/{created.PhysicalResourceId}.vmdk", created.Data["S3Key"]);
+        Assert.Equal(1 + _h.Aws.VmPollsToFinish + 2, _h.Aws.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Bootstrap_AppStream_ExportFailing_ShouldReportTheErrorsThroughTheRuntimeApi()
+    {
+        _h.Aws.AppStreamFailure = ("FAILED", [("IMAGE_COPY_FAILURE", "Snapshot copy failed")]);
+        var template = AppStreamStack(RemovalPolicy.RETAIN);
+        var id = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
+        var (interval, attempts) = template.ProviderSettings(id);
+        await using var framework = new ProviderFramework(_h, interval, attempts, new BootstrapInvoker(_h.Aws));
+
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, id, template.Properties(id)));
+
+        Assert.Equal("FAILED", created.Status);
+        Assert.Contains("IMAGE_COPY_FAILURE: Snapshot copy failed", created.Reason);
+        Assert.Empty(_h.Aws.ProtocolProblems);
+    }
+
+    [Fact]
     public async Task AppStream_CreateThenDeleteUnderDestroy_ShouldLeaveNoAmiOrSnapshot()
     {
         var template = AppStreamStack(RemovalPolicy.DESTROY);

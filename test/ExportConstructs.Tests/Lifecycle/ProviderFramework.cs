@@ -15,8 +15,10 @@ public sealed record CfnResponse(string Status, string Reason, string PhysicalRe
 /// fails on Create and the Delete that follows answered without calling the handler, and the final
 /// response PUT to the request's ResponseURL (here a loopback server, where it is read back).
 /// </summary>
-public sealed class ProviderFramework(HandlerHarness harness, int intervalSeconds, int maxAttempts) : IAsyncDisposable
+public sealed class ProviderFramework(HandlerHarness harness, int intervalSeconds, int maxAttempts, IHandlerInvoker? invoker = null) : IAsyncDisposable
 {
+    private readonly IHandlerInvoker _handler = invoker ?? new InProcessInvoker(harness);
+
     public const string CreateFailedMarker = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED";
     /// <summary>CloudFormation refuses a response body over 4096 bytes.</summary>
     public const int MaxResponseBytes = 4096;
@@ -51,7 +53,7 @@ public sealed class ProviderFramework(HandlerHarness harness, int intervalSecond
         try
         {
             Invocations++;
-            started = await harness.Lifecycle.OnEventAsync(request, default);
+            started = await _handler.OnEventAsync(request);
         }
         catch (Exception e)
         {
@@ -65,7 +67,7 @@ public sealed class ProviderFramework(HandlerHarness harness, int intervalSecond
             try
             {
                 Invocations++;
-                answer = await harness.Lifecycle.IsCompleteAsync(merged, default);
+                answer = await _handler.IsCompleteAsync(merged);
             }
             catch (Exception e)
             {
@@ -106,6 +108,7 @@ public sealed class ProviderFramework(HandlerHarness harness, int intervalSecond
 
     public async ValueTask DisposeAsync()
     {
+        await _handler.DisposeAsync();
         _http.Dispose();
         await _cloudFormation.DisposeAsync();
     }
