@@ -37,6 +37,16 @@ public sealed class DeployedTemplate(Synthesized synthesized, IReadOnlyDictionar
         return (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value));
     }
 
+    /// <summary>The handler strings of the functions the framework behind this resource invokes (onEvent, isComplete).</summary>
+    public (string OnEvent, string IsComplete) HandlerStrings(string logicalId)
+    {
+        var framework = Resources.GetProperty(logicalId).GetProperty("Properties").GetProperty("ServiceToken").GetProperty("Fn::GetAtt")[0].GetString()!;
+        var env = Resources.GetProperty(framework).GetProperty("Properties").GetProperty("Environment").GetProperty("Variables");
+        string HandlerOf(string variable) =>
+            Resources.GetProperty(env.GetProperty(variable).GetProperty("Fn::GetAtt")[0].GetString()!).GetProperty("Properties").GetProperty("Handler").GetString()!;
+        return (HandlerOf("USER_ON_EVENT_FUNCTION_ARN"), HandlerOf("USER_IS_COMPLETE_FUNCTION_ARN"));
+    }
+
     private JsonNode? Resolve(JsonElement e)
     {
         if (e.ValueKind == JsonValueKind.Object)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
-using ExportConstructs.Contract;
 using ExportConstructs.Handler.CustomResources;
 using ExportConstructs.Tests.Fakes;
 
@@ -33,11 +32,13 @@ public sealed class BootstrapInvoker : IHandlerInvoker
     private readonly (FakeRuntimeApi Api, Process Process) _onEvent, _isComplete;
     private int _invocations;
 
-    public BootstrapInvoker(FakeAws aws)
+    /// <param name="aws">Where every AWS endpoint points.</param>
+    /// <param name="handlers">The handler strings of the two functions, as the template gives them.</param>
+    public BootstrapInvoker(FakeAws aws, (string OnEvent, string IsComplete) handlers)
     {
         ZipFile.ExtractToDirectory(Path.Combine(AppContext.BaseDirectory, "exportconstructs-handler", "handler.zip"), _dir);
-        _onEvent = Start(aws, HandlerNames.OnEvent);
-        _isComplete = Start(aws, HandlerNames.IsComplete);
+        _onEvent = Start(aws, handlers.OnEvent);
+        _isComplete = Start(aws, handlers.IsComplete);
     }
 
     private (FakeRuntimeApi, Process) Start(FakeAws aws, string handler)

@@ -172,6 +172,59 @@ public sealed class LifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VmImage_CreateThrottledThenDeletedTwice_ShouldRetryAndDeleteIdempotently()
+    {
+        var template = VmStack();
+        var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
+        await using var framework = Framework(template, id);
+        _h.Aws.FailNext("EC2:ExportImage", "RequestLimitExceeded", 503, times: 2);
+        _h.Aws.FailNext("EC2:DescribeExportImageTasks", "RequestLimitExceeded", 503, times: 1);
+
+        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
+        var first = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+        var again = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("SUCCESS", "SUCCESS", "SUCCESS"), (created.Status, first.Status, again.Status));
+        Assert.Equal(3, _h.Aws.CallCount("EC2:ExportImage"));
+        Assert.Single(_h.Aws.VmTasks);
+    }
+
+    public static TheoryData<string, string, string> BadDeployTimeValues => new()
+    {
+        { "vm", "ami-12345", "ExportedVmImage: ImageId 'ami-12345' is not valid" },
+        { "vm", "AMI-0123456789ABCDEF0", "ExportedVmImage: ImageId 'AMI-0123456789ABCDEF0' is not valid" },
+        { "appstream", "-bad", "AppStreamAmiExport: ImageName '-bad' is not valid" },
+        { "appstream", "has space", "AppStreamAmiExport: ImageName 'has space' is not valid" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadDeployTimeValues))]
+    public async Task BadDeployTimeValue_ShouldFailTheCreateNamingThePropAndCallNothing(string kind, string value, string message)
+    {
+        DeployedTemplate template;
+        string type;
+        if (kind == "vm")
+        {
+            (template, type) = (VmStack(imageId: value), ResourceTypes.ExportedVmImage);
+        }
+        else
+        {
+            var stack = Synthesized.NewStack();
+            var name = new CfnParameter(stack, "ImageName", new CfnParameterProps { Type = "String" });
+            new AppStreamAmiExport(stack, "As", new AppStreamAmiExportProps { ImageName = name.ValueAsString, Timeout = Duration.Minutes(50), PollInterval = Duration.Minutes(2) });
+            (template, type) = (new DeployedTemplate(Synthesized.Of(stack), new Dictionary<string, string> { ["ImageName"] = value }), ResourceTypes.AppStreamAmiExport);
+        }
+        var id = template.LogicalIdOf(type);
+        await using var framework = Framework(template, id);
+
+        var created = await framework.SendAsync(framework.Request("Create", type, id, template.Properties(id)));
+
+        Assert.Equal(("FAILED", ProviderFramework.CreateFailedMarker), (created.Status, created.PhysicalResourceId));
+        Assert.Contains(message, created.Reason);
+        Assert.Empty(_h.Aws.Calls);
+    }
+
+    [Fact]
     public async Task VmImage_SameCreateDeliveredTwice_ShouldYieldOneExport()
     {
         var template = VmStack();
@@ -192,7 +245,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         var template = VmStack();
         var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
         var (interval, attempts) = template.ProviderSettings(id);
-        await using var framework = new ProviderFramework(_h, interval, attempts, new BootstrapInvoker(_h.Aws));
+        await using var framework = new ProviderFramework(_h, interval, attempts, new BootstrapInvoker(_h.Aws, template.HandlerStrings(id)));
 
         var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
         var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
@@ -209,7 +262,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         var template = AppStreamStack(RemovalPolicy.RETAIN);
         var id = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
         var (interval, attempts) = template.ProviderSettings(id);
-        await using var framework = new ProviderFramework(_h, interval, attempts, new BootstrapInvoker(_h.Aws));
+        await using var framework = new ProviderFramework(_h, interval, attempts, new BootstrapInvoker(_h.Aws, template.HandlerStrings(id)));
 
         var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, id, template.Properties(id)));
 

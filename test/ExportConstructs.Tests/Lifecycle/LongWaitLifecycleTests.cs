@@ -83,6 +83,33 @@ public sealed class LongWaitLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppStreamExportToCompletion_ShouldSignalWithTheAmiAndTheResultShouldCarryIt()
+    {
+        _h.Aws.AppStreamImages.Add("Office");
+        var stack = Synthesized.NewStack();
+        new AppStreamAmiExport(stack, "As", new AppStreamAmiExportProps { ImageName = "Office" });
+        var synthesized = Synthesized.Of(stack);
+        var handle = Assert.Single(synthesized.OfType("AWS::CloudFormation::WaitConditionHandle")).Id;
+        var poller = Assert.Single(synthesized.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller")).Id;
+        var template = new DeployedTemplate(synthesized, new Dictionary<string, string> { [handle] = _h.Aws.HandleUrl("as"), [poller] = Poller });
+        var (export, result) = (template.LogicalIdOf(ResourceTypes.AppStreamAmiExport), template.LogicalIdOf(ResourceTypes.AppStreamAmiExportResult));
+        var (interval, attempts) = template.ProviderSettings(export);
+        await using var framework = new ProviderFramework(_h, interval, attempts);
+
+        var started = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, export, template.Properties(export)));
+        await RunPollerAsync(started.PhysicalResourceId, 300);
+        var resultProps = JsonSerializer.SerializeToElement(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(template.Properties(result).GetRawText())!
+            .Select(p => p.Key == "TaskId" ? KeyValuePair.Create(p.Key, JsonSerializer.SerializeToElement(started.PhysicalResourceId)) : p).ToDictionary());
+        var final = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExportResult, result, resultProps));
+
+        Assert.Equal("", started.Data["AmiId"]);
+        var amiId = _h.Aws.AppStreamTasks[started.PhysicalResourceId].AmiId;
+        Assert.Equal("SUCCESS", Assert.Single(_h.Aws.Signals).Body["Status"]!.GetValue<string>());
+        Assert.Equal(("SUCCESS", amiId), (final.Status, final.Data["AmiId"]));
+        Assert.Empty(_h.Aws.ProtocolProblems);
+    }
+
+    [Fact]
     public async Task ExportFailing_ShouldSignalFailureAndTheRollbackShouldStopThePoller()
     {
         _h.Aws.VmFailureMessage = "ClientError: Unsupported kernel version";

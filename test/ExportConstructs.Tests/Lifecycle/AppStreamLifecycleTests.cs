@@ -1,0 +1,141 @@
+using Amazon.CDK;
+using ExportConstructs.Contract;
+using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Tests.Fakes;
+
+namespace ExportConstructs.Tests.Lifecycle;
+
+/// <summary>The AppStream export's CloudFormation paths, deployed from synthesized stacks through the framework model.</summary>
+[Collection(CdkCollection.Name)]
+public sealed class AppStreamLifecycleTests : IAsyncLifetime
+{
+    private readonly HandlerHarness _h = new();
+
+    public Task InitializeAsync()
+    {
+        _h.Aws.AppStreamImages.Add("Office");
+        _h.Aws.AppStreamImages.Add("Office2");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Assert.Empty(_h.Aws.ProtocolProblems);
+        await _h.DisposeAsync();
+    }
+
+    private static DeployedTemplate Stack(string image = "Office", RemovalPolicy? removal = null, Dictionary<string, string>? tags = null)
+    {
+        var stack = Synthesized.NewStack();
+        new AppStreamAmiExport(stack, "As", new AppStreamAmiExportProps
+        {
+            ImageName = image, RemovalPolicy = removal, Tags = tags, Timeout = Duration.Minutes(50), PollInterval = Duration.Minutes(2),
+        });
+        return new DeployedTemplate(Synthesized.Of(stack));
+    }
+
+    private async Task<(ProviderFramework Framework, string Id, CfnResponse Created)> CreateAsync(DeployedTemplate template)
+    {
+        var id = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
+        var (interval, attempts) = template.ProviderSettings(id);
+        var framework = new ProviderFramework(_h, interval, attempts);
+        return (framework, id, await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, id, template.Properties(id))));
+    }
+
+    [Fact]
+    public async Task CreateTimingOut_ShouldFailAndTheRollbackDeleteShouldSucceedKeepingTheTaskUnderRetain()
+    {
+        _h.Aws.AppStreamPollsToFinish = 10_000;
+        var template = Stack();
+        var (framework, id, created) = await CreateAsync(template);
+        await using var _ = framework;
+
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("FAILED", "Operation timed out"), (created.Status, created.Reason));
+        Assert.Equal("SUCCESS", deleted.Status);
+        // There is no cancel API: under RETAIN the task goes on, owned by nobody, and the handler says so.
+        Assert.Contains(_h.Log, l => l.Contains($"RETAIN: AppStream export {created.PhysicalResourceId} is still running"));
+    }
+
+    [Fact]
+    public async Task CreateRefused_ShouldFailWithTheMarkerAndTheDeleteShouldNotReachTheHandler()
+    {
+        var template = Stack(image: "Missing");
+        var (framework, id, created) = await CreateAsync(template);
+        await using var _ = framework;
+        var calls = _h.Aws.Calls.Count;
+
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("FAILED", ProviderFramework.CreateFailedMarker), (created.Status, created.PhysicalResourceId));
+        Assert.Contains("[ResourceNotFoundException]", created.Reason);
+        Assert.Equal("SUCCESS", deleted.Status);
+        Assert.Equal(calls, _h.Aws.Calls.Count);
+        Assert.Empty(_h.Aws.AppStreamTasks);
+    }
+
+    [Fact]
+    public async Task ReplacementThenDeleteOfTheOldUnderDestroy_ShouldLeaveOnlyTheNewAmi()
+    {
+        var before = Stack(removal: RemovalPolicy.DESTROY);
+        var after = Stack(image: "Office2", removal: RemovalPolicy.DESTROY);
+        var (framework, id, created) = await CreateAsync(before);
+        await using var _ = framework;
+
+        var updated = await framework.SendAsync(framework.Request("Update", ResourceTypes.AppStreamAmiExport, id, after.Properties(id), before.Properties(id), created.PhysicalResourceId));
+        var cleanup = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, before.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("SUCCESS", "SUCCESS"), (updated.Status, cleanup.Status));
+        Assert.NotEqual(created.PhysicalResourceId, updated.PhysicalResourceId);
+        Assert.Equal(updated.Data["AmiId"], Assert.Single(_h.Aws.Images.Values).ImageId);
+    }
+
+    [Fact]
+    public async Task TagUpdateAndItsRollback_ShouldKeepTheExport()
+    {
+        var before = Stack();
+        var after = Stack(tags: new() { ["team"] = "euc" });
+        var (framework, id, created) = await CreateAsync(before);
+        await using var _ = framework;
+
+        var updated = await framework.SendAsync(framework.Request("Update", ResourceTypes.AppStreamAmiExport, id, after.Properties(id), before.Properties(id), created.PhysicalResourceId));
+        var rolledBack = await framework.SendAsync(framework.Request("Update", ResourceTypes.AppStreamAmiExport, id, before.Properties(id), after.Properties(id), created.PhysicalResourceId));
+
+        Assert.Equal((created.PhysicalResourceId, created.PhysicalResourceId), (updated.PhysicalResourceId, rolledBack.PhysicalResourceId));
+        Assert.Equal(created.Data, rolledBack.Data);
+        Assert.Single(_h.Aws.AppStreamTasks);
+    }
+
+    [Fact]
+    public async Task SameCreateDeliveredTwiceWhileThrottled_ShouldYieldOneExport()
+    {
+        var template = Stack();
+        var id = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
+        var (interval, attempts) = template.ProviderSettings(id);
+        await using var framework = new ProviderFramework(_h, interval, attempts);
+        var request = framework.Request("Create", ResourceTypes.AppStreamAmiExport, id, template.Properties(id));
+        _h.Aws.FailNext("AppStream:CreateExportImageTask", "ThrottlingException", 400, times: 2);
+
+        var first = await framework.SendAsync(request);
+        var second = await framework.SendAsync(request);
+
+        Assert.Equal(("SUCCESS", first.PhysicalResourceId), (second.Status, second.PhysicalResourceId));
+        Assert.Single(_h.Aws.AppStreamTasks);
+        Assert.Equal(3, _h.Aws.CallCount("AppStream:CreateExportImageTask"));
+    }
+
+    [Fact]
+    public async Task DeleteOfAnAlreadyDeletedResource_ShouldSucceed()
+    {
+        var template = Stack(removal: RemovalPolicy.DESTROY);
+        var (framework, id, created) = await CreateAsync(template);
+        await using var _ = framework;
+
+        var first = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+        var again = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("SUCCESS", "SUCCESS"), (first.Status, again.Status));
+        Assert.DoesNotContain(_h.Aws.Images.Values, i => i.ImageId == created.Data["AmiId"]);
+    }
+}
