@@ -54,6 +54,8 @@ public sealed class AppStreamLifecycleTests : IAsyncLifetime
 
         Assert.Equal(("FAILED", "Operation timed out"), (created.Status, created.Reason));
         Assert.Equal("SUCCESS", deleted.Status);
+        Assert.Equal((1, 1), (_h.Aws.CallCount("AppStream:CreateExportImageTask"), _h.Aws.AppStreamTasks.Count));
+        Assert.Equal(0, _h.Aws.CallCount("EC2:DeregisterImage"));
         // There is no cancel API: under RETAIN the task goes on, owned by nobody, and the handler says so.
         Assert.Contains(_h.Log, l => l.Contains($"RETAIN: AppStream export {created.PhysicalResourceId} is still running"));
     }
@@ -70,6 +72,7 @@ public sealed class AppStreamLifecycleTests : IAsyncLifetime
 
         Assert.Equal(("FAILED", ProviderFramework.CreateFailedMarker), (created.Status, created.PhysicalResourceId));
         Assert.Contains("[ResourceNotFoundException]", created.Reason);
+        Assert.Equal(["AppStream:ListExportImageTasks", "AppStream:CreateExportImageTask"], _h.Aws.Calls);
         Assert.Equal("SUCCESS", deleted.Status);
         Assert.Equal(calls, _h.Aws.Calls.Count);
         Assert.Empty(_h.Aws.AppStreamTasks);
@@ -89,6 +92,7 @@ public sealed class AppStreamLifecycleTests : IAsyncLifetime
         Assert.Equal(("SUCCESS", "SUCCESS"), (updated.Status, cleanup.Status));
         Assert.NotEqual(created.PhysicalResourceId, updated.PhysicalResourceId);
         Assert.Equal(updated.Data["AmiId"], Assert.Single(_h.Aws.Images.Values).ImageId);
+        Assert.Equal((2, 1), (_h.Aws.CallCount("AppStream:CreateExportImageTask"), _h.Aws.CallCount("EC2:DeregisterImage")));
     }
 
     [Fact]
@@ -105,6 +109,7 @@ public sealed class AppStreamLifecycleTests : IAsyncLifetime
         Assert.Equal((created.PhysicalResourceId, created.PhysicalResourceId), (updated.PhysicalResourceId, rolledBack.PhysicalResourceId));
         Assert.Equal(created.Data, rolledBack.Data);
         Assert.Single(_h.Aws.AppStreamTasks);
+        Assert.Equal(1, _h.Aws.CallCount("AppStream:CreateExportImageTask"));
     }
 
     [Fact]
@@ -137,5 +142,6 @@ public sealed class AppStreamLifecycleTests : IAsyncLifetime
 
         Assert.Equal(("SUCCESS", "SUCCESS"), (first.Status, again.Status));
         Assert.DoesNotContain(_h.Aws.Images.Values, i => i.ImageId == created.Data["AmiId"]);
+        Assert.Equal((2, 1), (_h.Aws.CallCount("EC2:DescribeImages"), _h.Aws.CallCount("EC2:DeregisterImage")));
     }
 }

@@ -95,6 +95,7 @@ public sealed class LifecycleTests : IAsyncLifetime
 
         Assert.Equal(("FAILED", ProviderFramework.CreateFailedMarker), (created.Status, created.PhysicalResourceId));
         Assert.Contains("[NotExportable]", created.Reason);
+        Assert.Equal(["EC2:ExportImage"], _h.Aws.Calls);
         Assert.Equal("SUCCESS", deleted.Status);
         Assert.Equal((invocations, calls), (framework.Invocations, _h.Aws.Calls.Count));
         Assert.Empty(_h.Aws.VmTasks);
@@ -118,6 +119,8 @@ public sealed class LifecycleTests : IAsyncLifetime
         var task = Assert.Single(_h.Aws.VmTasks.Values);
         Assert.True(task.Cancelled);
         Assert.DoesNotContain(_h.Aws.VmTasks.Values, t => t.Status == "active");
+        // Create: a start and a describe per attempt; Delete: a describe, the cancel, and a describe each for 'deleting' and 'deleted'.
+        Assert.Equal((1, attempts + 1 + 3, 1), (_h.Aws.CallCount("EC2:ExportImage"), _h.Aws.CallCount("EC2:DescribeExportImageTasks"), _h.Aws.CallCount("EC2:CancelExportTask")));
     }
 
     [Fact]
@@ -151,6 +154,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.EndsWith(".vhd", updated.Data["S3Key"]);
         Assert.Equal(2, _h.Aws.VmTasks.Count);
         Assert.All(_h.Aws.VmTasks.Values, t => Assert.Equal("completed", t.Status));
+        Assert.Equal((2, 0), (_h.Aws.CallCount("EC2:ExportImage"), _h.Aws.CallCount("EC2:CancelExportTask")));
     }
 
     [Fact]
@@ -237,6 +241,7 @@ public sealed class LifecycleTests : IAsyncLifetime
 
         Assert.Equal(first.PhysicalResourceId, second.PhysicalResourceId);
         Assert.Single(_h.Aws.VmTasks);
+        Assert.Equal(2, _h.Aws.CallCount("EC2:ExportImage")); // the second call returns the first task (same ClientToken)
     }
 
     [Fact]
@@ -286,6 +291,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.StartsWith("ami-", created.Data["AmiId"]);
         AssertSmall(created);
         Assert.Equal(2, amis); // the source image of the fixture and the export
+        Assert.Equal((1, 1, 1), (_h.Aws.CallCount("EC2:DescribeImages"), _h.Aws.CallCount("EC2:DeregisterImage"), _h.Aws.CallCount("EC2:DeleteSnapshot")));
         Assert.DoesNotContain(_h.Aws.Images.Values, i => i.ImageId == created.Data["AmiId"]);
         Assert.Empty(_h.Aws.Snapshots);
         Assert.Equal(1, _h.Aws.CallCount("AppStream:CreateExportImageTask"));

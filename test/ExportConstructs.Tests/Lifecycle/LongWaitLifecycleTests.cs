@@ -45,6 +45,24 @@ public sealed class LongWaitLifecycleTests : IAsyncLifetime
             new ProviderFramework(_h, interval, attempts), int.Parse(waitProps.GetProperty("IntervalSeconds").GetString()!));
     }
 
+    /// <summary>A stack with one AppStreamAmiExport on the long path, its handle and poller resolving to the fakes.</summary>
+    private Deployed DeployAppStream(Action<AppStreamAmiExportProps>? change = null)
+    {
+        _h.Aws.AppStreamImages.Add("Office");
+        var stack = Synthesized.NewStack();
+        var props = new AppStreamAmiExportProps { ImageName = "Office" };
+        change?.Invoke(props);
+        new AppStreamAmiExport(stack, "As", props);
+        var synthesized = Synthesized.Of(stack);
+        var handle = Assert.Single(synthesized.OfType("AWS::CloudFormation::WaitConditionHandle")).Id;
+        var poller = Assert.Single(synthesized.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller")).Id;
+        var template = new DeployedTemplate(synthesized, new Dictionary<string, string> { [handle] = _h.Aws.HandleUrl("as"), [poller] = Poller });
+        var export = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
+        var (interval, attempts) = template.ProviderSettings(export);
+        return new Deployed(template, export, template.LogicalIdOf(ResourceTypes.AppStreamAmiExportResult),
+            new ProviderFramework(_h, interval, attempts), int.Parse(template.Properties(export).GetProperty("Wait").GetProperty("IntervalSeconds").GetString()!));
+    }
+
     /// <summary>Plays the poller state machine: poll, wait the interval, until a poll reports Done.</summary>
     private async Task<int> RunPollerAsync(string taskId, int intervalSeconds)
     {
@@ -85,28 +103,61 @@ public sealed class LongWaitLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task AppStreamExportToCompletion_ShouldSignalWithTheAmiAndTheResultShouldCarryIt()
     {
-        _h.Aws.AppStreamImages.Add("Office");
-        var stack = Synthesized.NewStack();
-        new AppStreamAmiExport(stack, "As", new AppStreamAmiExportProps { ImageName = "Office" });
-        var synthesized = Synthesized.Of(stack);
-        var handle = Assert.Single(synthesized.OfType("AWS::CloudFormation::WaitConditionHandle")).Id;
-        var poller = Assert.Single(synthesized.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller")).Id;
-        var template = new DeployedTemplate(synthesized, new Dictionary<string, string> { [handle] = _h.Aws.HandleUrl("as"), [poller] = Poller });
-        var (export, result) = (template.LogicalIdOf(ResourceTypes.AppStreamAmiExport), template.LogicalIdOf(ResourceTypes.AppStreamAmiExportResult));
-        var (interval, attempts) = template.ProviderSettings(export);
-        await using var framework = new ProviderFramework(_h, interval, attempts);
+        var d = DeployAppStream();
+        await using var _ = d.Framework;
 
-        var started = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, export, template.Properties(export)));
-        await RunPollerAsync(started.PhysicalResourceId, 300);
-        var resultProps = JsonSerializer.SerializeToElement(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(template.Properties(result).GetRawText())!
+        var started = await d.Framework.SendAsync(d.Framework.Request("Create", ResourceTypes.AppStreamAmiExport, d.Export, d.Template.Properties(d.Export)));
+        var polls = await RunPollerAsync(started.PhysicalResourceId, d.Interval);
+        var resultProps = JsonSerializer.SerializeToElement(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(d.Template.Properties(d.Result).GetRawText())!
             .Select(p => p.Key == "TaskId" ? KeyValuePair.Create(p.Key, JsonSerializer.SerializeToElement(started.PhysicalResourceId)) : p).ToDictionary());
-        var final = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExportResult, result, resultProps));
+        var final = await d.Framework.SendAsync(d.Framework.Request("Create", ResourceTypes.AppStreamAmiExportResult, d.Result, resultProps));
 
         Assert.Equal("", started.Data["AmiId"]);
         var amiId = _h.Aws.AppStreamTasks[started.PhysicalResourceId].AmiId;
         Assert.Equal("SUCCESS", Assert.Single(_h.Aws.Signals).Body["Status"]!.GetValue<string>());
         Assert.Equal(("SUCCESS", amiId), (final.Status, final.Data["AmiId"]));
+        // One create and one poller start; gets: the export resource's isComplete, one per poll, the result resource's.
+        Assert.Equal((1, 1, 1 + polls + 1), (_h.Aws.CallCount("AppStream:CreateExportImageTask"), _h.Aws.CallCount("SFN:StartExecution"), _h.Aws.CallCount("AppStream:GetExportImageTask")));
         Assert.Empty(_h.Aws.ProtocolProblems);
+    }
+
+    [Theory]
+    [InlineData("FAILED", "IMAGE_COPY_FAILURE: Snapshot copy failed")]
+    [InlineData("TIMED_OUT", "EXPORT_TIMEOUT: Took too long")]
+    public async Task AppStreamExportFailing_ShouldSignalFailureWithEveryErrorAndTheRollbackShouldStopThePoller(string state, string error)
+    {
+        var parts = error.Split(": ");
+        _h.Aws.AppStreamFailure = (state, [(parts[0], parts[1])]);
+        var d = DeployAppStream();
+        await using var _ = d.Framework;
+
+        var started = await d.Framework.SendAsync(d.Framework.Request("Create", ResourceTypes.AppStreamAmiExport, d.Export, d.Template.Properties(d.Export)));
+        await RunPollerAsync(started.PhysicalResourceId, d.Interval);
+        var rollback = await d.Framework.SendAsync(d.Framework.Request("Delete", ResourceTypes.AppStreamAmiExport, d.Export, d.Template.Properties(d.Export), physicalId: started.PhysicalResourceId));
+
+        var signal = Assert.Single(_h.Aws.Signals).Body;
+        Assert.Equal("FAILURE", signal["Status"]!.GetValue<string>());
+        Assert.Contains($"ended as {state}: {error}", signal["Reason"]!.GetValue<string>());
+        Assert.Equal(("SUCCESS", "ABORTED"), (rollback.Status, _h.Aws.Executions[started.PhysicalResourceId].Status));
+        Assert.Equal(1, _h.Aws.CallCount("SFN:StopExecution"));
+    }
+
+    [Fact]
+    public async Task AppStreamExportOutlastingTheTimeout_ShouldSignalFailureAndTheRollbackShouldStopThePoller()
+    {
+        _h.Aws.AppStreamPollsToFinish = 10_000;
+        var d = DeployAppStream(p => { p.Timeout = Duration.Minutes(90); p.PollInterval = Duration.Minutes(15); });
+        await using var _ = d.Framework;
+
+        var started = await d.Framework.SendAsync(d.Framework.Request("Create", ResourceTypes.AppStreamAmiExport, d.Export, d.Template.Properties(d.Export)));
+        var polls = await RunPollerAsync(started.PhysicalResourceId, d.Interval);
+        var rollback = await d.Framework.SendAsync(d.Framework.Request("Delete", ResourceTypes.AppStreamAmiExport, d.Export, d.Template.Properties(d.Export), physicalId: started.PhysicalResourceId));
+
+        Assert.Equal(7, polls); // at 0, 15, …, 90 minutes
+        Assert.Contains("did not finish within the Timeout of 5400 s", Assert.Single(_h.Aws.Signals).Body["Reason"]!.GetValue<string>());
+        Assert.Equal(("SUCCESS", "ABORTED"), (rollback.Status, _h.Aws.Executions[started.PhysicalResourceId].Status));
+        // A get by the export resource's isComplete (its attributes), one per poll, one by the Delete.
+        Assert.Equal(1 + polls + 1, _h.Aws.CallCount("AppStream:GetExportImageTask"));
     }
 
     [Fact]
