@@ -34,15 +34,7 @@ public sealed class LongWaitLifecycleTests : IAsyncLifetime
         var props = new ExportedVmImageProps { ImageId = "ami-0123456789abcdef0", DiskImageFormat = DiskImageFormat.RAW, Bucket = new Bucket(stack, "Bucket") };
         change?.Invoke(props);
         new ExportedVmImage(stack, "Vm", props);
-        var synthesized = Synthesized.Of(stack);
-        var handle = Assert.Single(synthesized.OfType("AWS::CloudFormation::WaitConditionHandle")).Id;
-        var poller = Assert.Single(synthesized.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller")).Id;
-        var template = new DeployedTemplate(synthesized, new Dictionary<string, string> { [handle] = _h.Aws.HandleUrl("vm"), [poller] = Poller });
-        var export = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
-        var (interval, attempts) = template.ProviderSettings(export);
-        var waitProps = template.Properties(export).GetProperty("Wait");
-        return new Deployed(template, export, template.LogicalIdOf(ResourceTypes.ExportedVmImageResult),
-            new ProviderFramework(_h, interval, attempts), int.Parse(waitProps.GetProperty("IntervalSeconds").GetString()!));
+        return DeployedFrom(stack, ResourceTypes.ExportedVmImage, ResourceTypes.ExportedVmImageResult);
     }
 
     /// <summary>A stack with one AppStreamAmiExport on the long path, its handle and poller resolving to the fakes.</summary>
@@ -53,15 +45,25 @@ public sealed class LongWaitLifecycleTests : IAsyncLifetime
         var props = new AppStreamAmiExportProps { ImageName = "Office" };
         change?.Invoke(props);
         new AppStreamAmiExport(stack, "As", props);
+        return DeployedFrom(stack, ResourceTypes.AppStreamAmiExport, ResourceTypes.AppStreamAmiExportResult);
+    }
+
+    private Deployed DeployedFrom(Stack stack, string exportType, string resultType)
+    {
         var synthesized = Synthesized.Of(stack);
         var handle = Assert.Single(synthesized.OfType("AWS::CloudFormation::WaitConditionHandle")).Id;
         var poller = Assert.Single(synthesized.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller")).Id;
-        var template = new DeployedTemplate(synthesized, new Dictionary<string, string> { [handle] = _h.Aws.HandleUrl("as"), [poller] = Poller });
-        var export = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
+        var template = new DeployedTemplate(synthesized, new Dictionary<string, string> { [handle] = _h.Aws.HandleUrl(handle), [poller] = Poller });
+        var export = template.LogicalIdOf(exportType);
         var (interval, attempts) = template.ProviderSettings(export);
-        return new Deployed(template, export, template.LogicalIdOf(ResourceTypes.AppStreamAmiExportResult),
-            new ProviderFramework(_h, interval, attempts), int.Parse(template.Properties(export).GetProperty("Wait").GetProperty("IntervalSeconds").GetString()!));
+        var pollInterval = int.Parse(template.Properties(export).GetProperty("Wait").GetProperty("IntervalSeconds").GetString()!);
+        return new Deployed(template, export, template.LogicalIdOf(resultType), new ProviderFramework(_h, interval, attempts), pollInterval);
     }
+
+    /// <summary>The result resource's properties once CloudFormation resolved its TaskId (the export resource's Ref).</summary>
+    private static JsonElement ResultProperties(Deployed d, string taskId) =>
+        JsonSerializer.SerializeToElement(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(d.Template.Properties(d.Result).GetRawText())!
+            .Select(p => p.Key == "TaskId" ? KeyValuePair.Create(p.Key, JsonSerializer.SerializeToElement(taskId)) : p).ToDictionary());
 
     /// <summary>Plays the poller state machine: poll, wait the interval, until a poll reports Done.</summary>
     private async Task<int> RunPollerAsync(string taskId, int intervalSeconds)
@@ -84,8 +86,7 @@ public sealed class LongWaitLifecycleTests : IAsyncLifetime
         var started = await d.Framework.SendAsync(d.Framework.Request("Create", ResourceTypes.ExportedVmImage, d.Export, d.Template.Properties(d.Export)));
         var polls = await RunPollerAsync(started.PhysicalResourceId, d.Interval);
         var signal = Assert.Single(_h.Aws.Signals).Body;
-        var resultProps = JsonSerializer.SerializeToElement(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(d.Template.Properties(d.Result).GetRawText())!
-            .Select(p => p.Key == "TaskId" ? KeyValuePair.Create(p.Key, JsonSerializer.SerializeToElement(started.PhysicalResourceId)) : p).ToDictionary());
+        var resultProps = ResultProperties(d, started.PhysicalResourceId);
         var result = await d.Framework.SendAsync(d.Framework.Request("Create", ResourceTypes.ExportedVmImageResult, d.Result, resultProps));
 
         Assert.Equal("SUCCESS", started.Status);
@@ -108,8 +109,7 @@ public sealed class LongWaitLifecycleTests : IAsyncLifetime
 
         var started = await d.Framework.SendAsync(d.Framework.Request("Create", ResourceTypes.AppStreamAmiExport, d.Export, d.Template.Properties(d.Export)));
         var polls = await RunPollerAsync(started.PhysicalResourceId, d.Interval);
-        var resultProps = JsonSerializer.SerializeToElement(JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(d.Template.Properties(d.Result).GetRawText())!
-            .Select(p => p.Key == "TaskId" ? KeyValuePair.Create(p.Key, JsonSerializer.SerializeToElement(started.PhysicalResourceId)) : p).ToDictionary());
+        var resultProps = ResultProperties(d, started.PhysicalResourceId);
         var final = await d.Framework.SendAsync(d.Framework.Request("Create", ResourceTypes.AppStreamAmiExportResult, d.Result, resultProps));
 
         Assert.Equal("", started.Data["AmiId"]);
