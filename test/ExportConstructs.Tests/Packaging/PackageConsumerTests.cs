@@ -27,10 +27,10 @@ public sealed class PackageConsumerTests
 
         var app = Path.Combine(work, "app");
         Directory.CreateDirectory(app);
+        // The local feed in addition to the sources this machine is configured with (for the CDK packages).
         File.WriteAllText(Path.Combine(app, "NuGet.config"), $"""
-            <configuration><packageSources><clear />
-              <add key="local" value="{feed}" />
-              <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+            <configuration><packageSources>
+              <add key="exportconstructs-local" value="{feed}" />
             </packageSources></configuration>
             """);
         File.WriteAllText(Path.Combine(app, "Consumer.csproj"), $"""
