@@ -102,10 +102,7 @@ public sealed class AppStreamAmiExport : Construct
         if (removal != RemovalPolicies.Destroy) return;
         provider.Allow(["ec2:DescribeImages"], ["*"]);
         // Only AMIs that carry the tag the handler puts on every export it starts.
-        provider.Allow(["ec2:DeregisterImage"], [provider.Arn("ec2", "image/*", account: false)], new Dictionary<string, object> { ["Null"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + AppStreamRequestTag] = "false" } });
+        provider.Allow(["ec2:DeregisterImage"], [provider.Arn("ec2", "image/*", account: false)], new Dictionary<string, object> { ["Null"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + Tagging.AppStreamRequestTag] = "false" } });
         provider.Allow(["ec2:DeleteSnapshot"], [provider.Arn("ec2", "snapshot/*")]);
     }
-
-    /// <summary>The tag key the handler puts on every AppStream export (and so its AMI).</summary>
-    internal const string AppStreamRequestTag = Tagging.AppStreamRequestTag;
 }

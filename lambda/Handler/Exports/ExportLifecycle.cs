@@ -58,9 +58,9 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         {
             ExportActions.Kept or ExportActions.Polling => IsCompleteResponse.Done(await kind.CurrentAsync(request, cancellationToken)),
             ExportActions.Released => IsCompleteResponse.Done(),
-            ExportActions.Deleting => await kind.FinishDeleteAsync(request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
-            // Without an action (an older handler's onEvent), infer it from the request type.
-            _ when request.RequestType == "Delete" => await kind.FinishDeleteAsync(request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
+            // A Delete, by its action or (from an older handler's onEvent, without one) by its request type.
+            _ when request.Action == ExportActions.Deleting || request.RequestType == "Delete" =>
+                await kind.FinishDeleteAsync(request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
             _ => await kind.CheckAsync(request, cancellationToken),
         };
     }

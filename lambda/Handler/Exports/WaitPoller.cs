@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amazon.Runtime;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.CustomResources;
 
@@ -58,10 +57,6 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IWaitConditionSignal s
         catch (ExportException e)
         {
             failure = e.Message;
-        }
-        catch (AmazonServiceException e) when ((int)e.StatusCode >= 500)
-        {
-            log($"Poll of {taskId} failed for now: [{e.ErrorCode}] {e.Message}; trying again next interval");
         }
         // Signalling happens outside the try: if the signal itself fails, the poll fails and the
         // state machine retries it, rather than the outcome being reported the wrong way.
