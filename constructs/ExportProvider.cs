@@ -10,10 +10,10 @@ namespace ExportConstructs;
 
 /// <summary>
 /// The custom-resource machinery behind every export of a stack: one handler role, one onEvent
-/// and one isComplete function (the same AOT bootstrap with two handler strings), the CDK
-/// <see cref="Provider"/>s that call them (one per distinct wait setting; exports that answer at
-/// once share one), and, when an export waits longer than an hour, one <see cref="ExportPoller"/>.
-/// Each export adds only its own IAM statements to the role.
+/// and one isComplete function (the same AOT bootstrap with two handler strings), ONE CDK
+/// <see cref="Provider"/> that calls them for every export whatever its wait settings (so a
+/// changed setting never changes a ServiceToken), and, when an export waits longer than a custom
+/// resource may, one <see cref="ExportPoller"/>. Each export adds only its own IAM statements to the role.
 /// </summary>
 public sealed class ExportProvider : Construct
 {
@@ -23,12 +23,6 @@ public sealed class ExportProvider : Construct
     /// <summary>nodejs24.x: Lambda supports it until 2028-04-30.</summary>
     public static readonly Runtime DefaultFrameworkRuntime = new("nodejs24.x", RuntimeFamily.NODEJS);
 
-    /// <summary>
-    /// Polling of the provider for resources whose isComplete answers at once (the long-wait
-    /// path's resources, exports that do not wait) and for their Deletes.
-    /// </summary>
-    public static readonly (int IntervalSeconds, int TimeoutSeconds) Immediate = (15, 1800);
-
     // CDK names the mapping behind determineLatestNodeRuntime after the region fact it reads.
     private const string LatestNodeRuntimeMap = "LatestNodeRuntimeMap";
 
@@ -37,7 +31,7 @@ public sealed class ExportProvider : Construct
     private readonly Runtime _frameworkRuntime;
     private readonly Code _code;
     private readonly ILogGroup _logGroup;
-    private readonly Dictionary<(int, int), string> _serviceTokens = [];
+    private string? _serviceToken;
     private ExportPoller? _poller;
     private readonly Dictionary<string, (PolicyStatement Statement, HashSet<string> Resources)> _statements = [];
 
@@ -89,27 +83,31 @@ public sealed class ExportProvider : Construct
     }
 
     /// <summary>
-    /// The service token of the provider that polls isComplete every <paramref name="intervalSeconds"/>
-    /// for up to <paramref name="timeoutSeconds"/>; providers are created once per distinct setting.
+    /// The service token of the stack's one Provider, created on first use. It polls isComplete
+    /// every <see cref="ProviderSettings.QueryIntervalSeconds"/> for up to
+    /// <see cref="ProviderSettings.TotalTimeoutSeconds"/>; each export's own Timeout and
+    /// PollInterval travel in its properties and the handler keeps to them.
     /// </summary>
-    public string ServiceToken(int intervalSeconds, int timeoutSeconds)
+    internal string ServiceToken
     {
-        var key = (intervalSeconds, timeoutSeconds);
-        if (!_serviceTokens.TryGetValue(key, out var token))
+        get
         {
-            var mappingExisted = _stack.Node.TryFindChild(LatestNodeRuntimeMap) is not null;
-            var id = key == Immediate ? "Provider" : $"Provider{intervalSeconds}s{timeoutSeconds}s";
-            var provider = new Provider(this, id, new ProviderProps
+            if (_serviceToken is null)
             {
-                OnEventHandler = OnEventHandler,
-                IsCompleteHandler = IsCompleteHandler,
-                QueryInterval = Duration.Seconds(intervalSeconds),
-                TotalTimeout = Duration.Seconds(timeoutSeconds),
-            });
-            PinFrameworkRuntime(provider, mappingExisted);
-            _serviceTokens[key] = token = provider.ServiceToken;
+                var mappingExisted = _stack.Node.TryFindChild(LatestNodeRuntimeMap) is not null;
+                // The id of the provider that served exports answering at once in 0.1, so those keep their token.
+                var provider = new Provider(this, "Provider", new ProviderProps
+                {
+                    OnEventHandler = OnEventHandler,
+                    IsCompleteHandler = IsCompleteHandler,
+                    QueryInterval = Duration.Seconds(ProviderSettings.QueryIntervalSeconds),
+                    TotalTimeout = Duration.Seconds(ProviderSettings.TotalTimeoutSeconds),
+                });
+                PinFrameworkRuntime(provider, mappingExisted);
+                _serviceToken = provider.ServiceToken;
+            }
+            return _serviceToken;
         }
-        return token;
     }
 
     /// <summary>

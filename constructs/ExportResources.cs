@@ -28,10 +28,10 @@ internal sealed class ExportResources
     public static ExportResources Create<TProps>(Construct scope, ExportProvider provider, Waiting waiting,
         string resourceType, string resultType, TProps props, JsonTypeInfo<TProps> typeInfo) where TProps : IExportProperties
     {
-        var immediate = provider.ServiceToken(ExportProvider.Immediate.IntervalSeconds, ExportProvider.Immediate.TimeoutSeconds);
+        var token = provider.ServiceToken;
         if (!waiting.LongPath)
         {
-            var token = waiting.Waits ? provider.ServiceToken(waiting.IntervalSeconds, waiting.TimeoutSeconds) : immediate;
+            if (waiting.Waits) props.Wait = waiting.Properties();
             var single = Custom(scope, "Resource", token, resourceType, props, typeInfo);
             return new ExportResources { Resource = single, Attributes = single };
         }
@@ -41,14 +41,10 @@ internal sealed class ExportResources
         var stack = Stack.Of(scope);
         var key = Digest(props.Identity().Select(v => Stable(stack, v)).Append(waiting.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var handle = new CfnWaitConditionHandle(scope, "WaitHandle" + key);
-        props.Wait = new WaitProperties
-        {
-            Handle = handle.Ref,
-            Poller = provider.Poller.StateMachine.StateMachineArn,
-            IntervalSeconds = waiting.IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            TimeoutSeconds = waiting.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        var resource = Custom(scope, "Resource", immediate, resourceType, props, typeInfo);
+        props.Wait = waiting.Properties();
+        props.Wait.Handle = handle.Ref;
+        props.Wait.Poller = provider.Poller.StateMachine.StateMachineArn;
+        var resource = Custom(scope, "Resource", token, resourceType, props, typeInfo);
         resource.Node.AddDependency(provider.Poller.Access);
         var condition = new CfnWaitCondition(scope, "Wait" + key, new CfnWaitConditionProps
         {
@@ -60,7 +56,7 @@ internal sealed class ExportResources
 
         props.Wait = null;
         props.TaskId = resource.Ref;
-        var result = Custom(scope, "Result", immediate, resultType, props, typeInfo);
+        var result = Custom(scope, "Result", token, resultType, props, typeInfo);
         result.Node.AddDependency(condition);
         return new ExportResources { Resource = resource, Attributes = result, WaitCondition = condition };
     }

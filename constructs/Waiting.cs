@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using ExportConstructs.Contract;
 
 namespace ExportConstructs;
 
@@ -18,14 +19,15 @@ internal sealed record Waiting(bool Waits, int IntervalSeconds, int TimeoutSecon
     /// <summary>A WaitCondition waits at most 12 hours.</summary>
     public const int MaxTimeoutSeconds = 43200;
 
-    /// <summary>
-    /// Waits up to this long stay in the custom resource: CloudFormation's hour less a margin for
-    /// the framework's own start and answer.
-    /// </summary>
-    public const int ShortPathLimitSeconds = 3300;
+    /// <summary>True when the wait needs the WaitCondition and the poller (longer than a custom resource may wait).</summary>
+    public bool LongPath => Waits && TimeoutSeconds > ProviderSettings.ShortPathLimitSeconds;
 
-    /// <summary>True when the wait needs the WaitCondition and the poller.</summary>
-    public bool LongPath => Waits && TimeoutSeconds > ShortPathLimitSeconds;
+    /// <summary>The settings as resource properties: data the handler keeps to, not infrastructure.</summary>
+    public WaitProperties Properties() => new()
+    {
+        IntervalSeconds = IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TimeoutSeconds = TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Reads and checks the props; the message names the construct, the prop, the value and what is valid.</summary>
     public static Waiting From(string construct, bool? waitForCompletion, Duration? timeout, Duration? pollInterval)
@@ -38,8 +40,6 @@ internal sealed record Waiting(bool Waits, int IntervalSeconds, int TimeoutSecon
             throw new ArgumentException($"{construct}: PollInterval {interval} s is not valid; expected 10 s to 3600 s.");
         if (interval > total)
             throw new ArgumentException($"{construct}: PollInterval {interval} s is longer than Timeout {total} s; expected at most the Timeout.");
-        if (total % interval != 0)
-            throw new ArgumentException($"{construct}: Timeout {total} s is not a whole multiple of PollInterval {interval} s; choose values that divide (the Provider framework requires it).");
         return new Waiting(waitForCompletion ?? true, interval, total);
     }
 

@@ -4,9 +4,11 @@ using System.Text.Json.Serialization;
 namespace ExportConstructs.Contract;
 
 /// <summary>
-/// The long-wait path, as resource properties: present when the export waits longer than a
-/// custom resource may (CloudFormation's hour). The export resource then completes at once and
-/// starts <see cref="Poller"/>, which signals <see cref="Handle"/> when the export ends.
+/// How an export waits, as resource properties (data, not infrastructure: every export shares one
+/// Provider). Present whenever the export waits: the handler keeps to <see cref="TimeoutSeconds"/>
+/// and <see cref="IntervalSeconds"/> itself. On the long-wait path (longer than a custom resource
+/// may wait) <see cref="Handle"/> and <see cref="Poller"/> are set too: the export resource then
+/// completes at once and starts the poller, which signals the handle when the export ends.
 /// </summary>
 public sealed class WaitProperties
 {
@@ -19,7 +21,7 @@ public sealed class WaitProperties
     /// <summary>Seconds between polls.</summary>
     [JsonPropertyName("IntervalSeconds")] public string? IntervalSeconds { get; set; }
 
-    /// <summary>Seconds the WaitCondition waits; the poller gives up at the same time.</summary>
+    /// <summary>Seconds to wait for the export; on the long path the WaitCondition's timeout, at which the poller gives up too.</summary>
     [JsonPropertyName("TimeoutSeconds")] public string? TimeoutSeconds { get; set; }
 }
 

@@ -50,6 +50,10 @@ internal static class Errors
     public static ExportException AppStreamExportFailed(string taskId, string? imageArn, string state, IEnumerable<string> details) =>
         new($"AppStream export task {taskId} of image {imageArn} ended as {state}: {string.Join("; ", details).DefaultIfEmpty("no error details")}.");
 
+    public static ExportException WaitTimedOut(string resourceType, string logicalId, string? taskId, int timeoutSeconds) =>
+        new($"{resourceType} {logicalId}: export {taskId} did not finish within its Timeout of {timeoutSeconds} s. " +
+            "Raise Timeout (up to 12 hours), or set WaitForCompletion to false.");
+
     public static ExportException AmiNameCollision(string amiName) =>
         new($"AppStreamAmiExport: AmiName '{amiName}' belongs to the export this update replaces, and AMI names are unique per account and region. " +
             "Change AmiName together with what you changed, or leave AmiName unset so that every export gets a generated name.");

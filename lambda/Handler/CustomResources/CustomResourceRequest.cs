@@ -32,6 +32,8 @@ public sealed class CustomResourceRequest
     /// answer is).
     /// </summary>
     [JsonPropertyName(OnEventResponse.ActionKey)] public string? Action { get; set; }
+    /// <summary>When the wait began (Unix seconds), from onEvent's answer: the clock of the export's Timeout and PollInterval.</summary>
+    [JsonPropertyName(OnEventResponse.WaitStartedKey)] public long? WaitStartedAt { get; set; }
 }
 
 /// <summary>onEvent's answer to the framework.</summary>
@@ -44,6 +46,15 @@ public sealed class OnEventResponse
     [JsonPropertyName("PhysicalResourceId")] public string PhysicalResourceId { get; set; } = "";
     /// <summary>What isComplete has to finish; see <see cref="ExportActions"/>.</summary>
     [JsonPropertyName(ActionKey)] public string Action { get; set; } = "";
+
+    /// <summary>Name of the extra key that carries <see cref="WaitStartedAt"/> to isComplete.</summary>
+    public const string WaitStartedKey = "ExportWaitStartedAt";
+
+    /// <summary>
+    /// When the wait began, Unix seconds. isComplete can keep no state between calls (the framework
+    /// passes it the same input each time), so the export's Timeout and PollInterval are counted from this.
+    /// </summary>
+    [JsonPropertyName(WaitStartedKey)] public long? WaitStartedAt { get; set; }
 }
 
 /// <summary>isComplete's answer to the framework.</summary>

@@ -61,9 +61,46 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
             // A Delete, by its action or (from an older handler's onEvent, without one) by its request type.
             _ when request.Action == ExportActions.Deleting || request.RequestType == "Delete" =>
                 await kind.FinishDeleteAsync(request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
-            _ => await kind.CheckAsync(request, cancellationToken),
+            _ => await WaitAsync(kind, request, cancellationToken),
         };
     }
+
+    /// <summary>
+    /// One isComplete call of a short-path wait. The framework calls every
+    /// <see cref="ProviderSettings.QueryIntervalSeconds"/>; the export is described only when one
+    /// of its own PollIntervals has passed (and at the first call), and the wait ends, by the
+    /// handler, not by the framework, when the export's own Timeout has passed.
+    /// </summary>
+    private async Task<IsCompleteResponse> WaitAsync(IExportKind kind, CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var wait = kind.Common(request).Wait;
+        if (wait is null || request.WaitStartedAt is not { } started) return await kind.CheckAsync(request, cancellationToken);
+        var elapsed = clock.GetUtcNow().ToUnixTimeSeconds() - started;
+        var timeout = Seconds(wait.TimeoutSeconds, ProviderSettings.ShortPathLimitSeconds);
+        var overdue = elapsed >= timeout;
+        if (!overdue && !PollDue(elapsed, Seconds(wait.IntervalSeconds, ProviderSettings.QueryIntervalSeconds))) return IsCompleteResponse.Pending;
+        var answer = await kind.CheckAsync(request, cancellationToken);
+        if (answer.IsComplete || !overdue) return answer;
+        throw Errors.WaitTimedOut(request.ResourceType, request.LogicalResourceId, request.PhysicalResourceId, timeout);
+    }
+
+    /// <summary>
+    /// True when a PollInterval boundary fell since the previous call. Calls come every query
+    /// interval (later by their own run time), so the call's number is the elapsed time in query
+    /// intervals, rounded: each boundary is seen by one call. When accumulated lateness makes the
+    /// number jump by two, that boundary's describe waits for the next one: a delay, never a miss
+    /// of the end, and never two describes for one boundary.
+    /// </summary>
+    internal static bool PollDue(long elapsedSeconds, int intervalSeconds)
+    {
+        var call = Math.Round((double)elapsedSeconds / ProviderSettings.QueryIntervalSeconds, MidpointRounding.AwayFromZero);
+        if (call < 1) return true;
+        var q = ProviderSettings.QueryIntervalSeconds;
+        return Math.Floor(call * q / intervalSeconds) > Math.Floor((call - 1) * q / intervalSeconds);
+    }
+
+    private static int Seconds(string? value, int fallback) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : fallback;
 
     /// <summary>The kind serving a resource type.</summary>
     public IExportKind KindOf(string resourceType) =>
@@ -87,7 +124,8 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
     private async Task<OnEventResponse> HandOverAsync(IExportKind kind, CustomResourceRequest request, string taskId, CancellationToken cancellationToken, string nameSuffix = "")
     {
         var wait = kind.Common(request).Wait;
-        if (wait?.Poller is not { Length: > 0 } poller) return Answer(taskId, ExportActions.Started);
+        if (wait?.Poller is not { Length: > 0 } poller)
+            return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Started, WaitStartedAt = clock.GetUtcNow().ToUnixTimeSeconds() };
         var timeout = int.Parse(wait.TimeoutSeconds ?? "0", System.Globalization.CultureInfo.InvariantCulture);
         var input = new PollerInput
         {

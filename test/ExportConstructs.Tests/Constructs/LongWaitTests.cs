@@ -83,8 +83,10 @@ public sealed class LongWaitTests
         Assert.Empty(s.OfType("AWS::CloudFormation::WaitCondition"));
         Assert.Empty(s.OfType(ResourceTypes.ExportedVmImageResult));
         Assert.DoesNotContain(s.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller"));
-        Assert.Contains((60, 30), ProviderWaits(s));
-        Assert.False(Assert.Single(s.OfType(ResourceTypes.ExportedVmImage)).Resource.GetProperty("Properties").TryGetProperty("Wait", out _));
+        Assert.Equal([(ProviderSettings.QueryIntervalSeconds, ProviderSettings.TotalTimeoutSeconds / ProviderSettings.QueryIntervalSeconds)], ProviderWaits(s));
+        // The settings are data the handler keeps to, not a Provider of their own.
+        var wait = Assert.Single(s.OfType(ResourceTypes.ExportedVmImage)).Resource.GetProperty("Properties").GetProperty("Wait");
+        Assert.Equal("""{"IntervalSeconds":"60","TimeoutSeconds":"1800"}""", wait.Compact());
     }
 
     [Fact]
@@ -97,7 +99,8 @@ public sealed class LongWaitTests
 
         Assert.Empty(s.OfType("AWS::CloudFormation::WaitCondition"));
         Assert.Empty(s.OfType(ResourceTypes.AppStreamAmiExportResult));
-        Assert.Contains((120, 25), ProviderWaits(s));
+        var wait = Assert.Single(s.OfType(ResourceTypes.AppStreamAmiExport)).Resource.GetProperty("Properties").GetProperty("Wait");
+        Assert.Equal("""{"IntervalSeconds":"120","TimeoutSeconds":"3000"}""", wait.Compact());
     }
 
     [Fact]
@@ -109,7 +112,39 @@ public sealed class LongWaitTests
         var s = Of(stack);
 
         Assert.Empty(s.OfType("AWS::CloudFormation::WaitCondition"));
-        Assert.Equal([(15, 120)], ProviderWaits(s));
+        Assert.False(Assert.Single(s.OfType(ResourceTypes.ExportedVmImage)).Resource.GetProperty("Properties").TryGetProperty("Wait", out _));
+        Assert.Single(ProviderWaits(s));
+    }
+
+    /// <summary>The ServiceToken of every custom resource, by logical id.</summary>
+    private static Dictionary<string, string> ServiceTokens(Synthesized s) =>
+        s.Resources.EnumerateObject().Where(r => r.Value.GetProperty("Type").GetString()!.StartsWith("Custom::", StringComparison.Ordinal))
+            .ToDictionary(r => r.Name, r => r.Value.GetProperty("Properties").GetProperty("ServiceToken").Compact());
+
+    [Fact]
+    public void ExportsOfFiveWaitSettings_ShouldShareOneProviderWhoseTokenNoSettingChanges()
+    {
+        static Synthesized Five(int shift)
+        {
+            var stack = NewStack();
+            Vm(stack, p => { p.Timeout = Duration.Minutes(30 + shift); p.PollInterval = Duration.Minutes(1); });
+            Vm(stack, id: "Vm2", change: p => { p.ImageId = "ami-0fedcba9876543210"; p.Timeout = Duration.Minutes(50); p.PollInterval = Duration.Seconds(30 + shift); });
+            Vm(stack, id: "Vm3", change: p => { p.ImageId = "ami-0aaaaaaaaaaaaaaaa"; p.WaitForCompletion = shift == 0 ? false : true; });
+            Vm(stack, id: "Vm4", change: p => { p.ImageId = "ami-0bbbbbbbbbbbbbbbb"; p.Timeout = Duration.Hours(3 + shift); });
+            AppStream(stack, p => { p.Timeout = shift == 0 ? Duration.Hours(2) : Duration.Minutes(40); p.PollInterval = Duration.Minutes(2); });
+            return Of(stack);
+        }
+
+        var before = Five(0);
+        var after = Five(1);
+
+        Assert.Single(ProviderWaits(before));
+        Assert.Equal(3, before.OfType("AWS::Lambda::Function").Count(f => f.Resource.GetProperty("Properties").GetProperty("Handler").GetString()!.StartsWith("framework.", StringComparison.Ordinal)));
+        Assert.Single(ServiceTokens(before).Values.Distinct());
+        // Every resource that exists before and after keeps its token: a settings change, even a move between paths, is an in-place update.
+        var kept = ServiceTokens(before).Keys.Intersect(ServiceTokens(after).Keys).ToList();
+        Assert.Equal(5, kept.Count(k => before.Resources.GetProperty(k).GetProperty("Type").GetString() is ResourceTypes.ExportedVmImage or ResourceTypes.AppStreamAmiExport));
+        Assert.All(kept, k => Assert.Equal(ServiceTokens(before)[k], ServiceTokens(after)[k]));
     }
 
     [Fact]
@@ -150,7 +185,6 @@ public sealed class LongWaitTests
 
     [Theory]
     [InlineData(13 * 60, 5, "ExportedVmImage: Timeout 46800 s is not valid; expected 60 s to 43200 s (12 hours, the longest a CloudFormation WaitCondition waits)")]
-    [InlineData(60, 7, "ExportedVmImage: Timeout 3600 s is not a whole multiple of PollInterval 420 s")]
     [InlineData(10, 20, "ExportedVmImage: PollInterval 1200 s is longer than Timeout 600 s")]
     [InlineData(60, 0, "ExportedVmImage: PollInterval 0 s is not valid; expected 10 s to 3600 s")]
     public void BadTimeouts_ShouldFailAtSynthNamingTheProps(int timeoutMinutes, int intervalMinutes, string message)

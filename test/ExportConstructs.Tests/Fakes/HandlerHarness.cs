@@ -74,6 +74,7 @@ public sealed class HandlerHarness : IAsyncDisposable
         var merged = JsonSerializer.Deserialize(JsonSerializer.Serialize(request, FrameworkJsonContext.Default.CustomResourceRequest), FrameworkJsonContext.Default.CustomResourceRequest)!;
         merged.PhysicalResourceId = answer.PhysicalResourceId;
         merged.Action = answer.Action;
+        merged.WaitStartedAt = answer.WaitStartedAt;
         return merged;
     }
 

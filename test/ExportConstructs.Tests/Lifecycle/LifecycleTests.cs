@@ -113,14 +113,17 @@ public sealed class LifecycleTests : IAsyncLifetime
         var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
         var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
 
-        Assert.Equal((60, 30), (interval, attempts)); // the props' PollInterval and Timeout
-        Assert.Equal(("FAILED", "Operation timed out"), (created.Status, created.Reason));
+        // One provider for every export: the handler keeps to the export's own Timeout (30 min) and PollInterval (1 min).
+        Assert.Equal((ProviderSettings.QueryIntervalSeconds, ProviderSettings.TotalTimeoutSeconds / ProviderSettings.QueryIntervalSeconds), (interval, attempts));
+        Assert.Equal("FAILED", created.Status);
+        Assert.Contains("did not finish within its Timeout of 1800 s", created.Reason);
         Assert.Equal("SUCCESS", deleted.Status);
         var task = Assert.Single(_h.Aws.VmTasks.Values);
         Assert.True(task.Cancelled);
         Assert.DoesNotContain(_h.Aws.VmTasks.Values, t => t.Status == "active");
-        // Create: a start and a describe per attempt; Delete: a describe, the cancel, and a describe each for 'deleting' and 'deleted'.
-        Assert.Equal((1, attempts + 1 + 3, 1), (_h.Aws.CallCount("EC2:ExportImage"), _h.Aws.CallCount("EC2:DescribeExportImageTasks"), _h.Aws.CallCount("EC2:CancelExportTask")));
+        // Create: a start and a describe at once and then once a minute for 30 minutes; Delete: a describe,
+        // the cancel, and a describe each for 'deleting' and 'deleted'.
+        Assert.Equal((1, 1 + 30 + 3, 1), (_h.Aws.CallCount("EC2:ExportImage"), _h.Aws.CallCount("EC2:DescribeExportImageTasks"), _h.Aws.CallCount("EC2:CancelExportTask")));
     }
 
     [Fact]
