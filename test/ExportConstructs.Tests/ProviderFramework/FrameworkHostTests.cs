@@ -209,6 +209,22 @@ public sealed class FrameworkHostTests(FrameworkStackFixture stack, ITestOutputH
     }
 
     [Fact]
+    public async Task OnEvent_WhenLambdaFailsToInvokeTheUserFunction_ShouldRetryAsOutboundDoesThenPutFailedWithTheServiceError()
+    {
+        _userFunction = (_, _) => throw new InvalidOperationException("stub is broken");
+        var update = Request("Update", physicalId: "export-ami-0");
+
+        await Invoke("onEvent", stack.OnEventEnv, update);
+        var response = await ResponseTo(update);
+
+        Assert.Equal(("FAILED", "export-ami-0"), (response.Status, response.PhysicalResourceId));
+        Assert.StartsWith($"ServiceException: stub function {stack.OnEventEnv["USER_ON_EVENT_FUNCTION_ARN"]} failed: stub is broken\n", response.Reason, StringComparison.Ordinal);
+        // The SDK's three attempts, outbound.js's wait for the function to be Active, three more.
+        Assert.Equal(6, _lambda.Invocations.Count);
+        Assert.Single(_lambda.Requests, r => r.Method == "GET");
+    }
+
+    [Fact]
     public async Task OnEvent_WhenDeletingTheCreateFailedMarker_ShouldPutSuccessWithoutInvokingTheUserFunction()
     {
         var delete = Request("Delete", physicalId: "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED");
