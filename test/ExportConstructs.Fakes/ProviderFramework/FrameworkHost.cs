@@ -32,6 +32,7 @@ public sealed class FrameworkHost : IAsyncDisposable
     private readonly Task _readingLogs;
     private readonly Task _readingAnswers;
     private long _lastId;
+    private int _disposed;
     private volatile FrameworkHostException? _ended;
 
     private FrameworkHost(Process process)
@@ -192,6 +193,7 @@ public sealed class FrameworkHost : IAsyncDisposable
     /// <summary>Kills the process (calls still under way fail) and waits for it to end.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try { _process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { } // already ended
         await _process.WaitForExitAsync();
