@@ -16,12 +16,13 @@ public sealed record Reply(int Status, string Body, string ContentType = "text/x
 
 /// <summary>
 /// An HTTP server on 127.0.0.1 with a free port, answering each request through a function and
-/// recording everything it received.
+/// recording everything it received. Each request is answered on its own thread-pool task, so a
+/// slow answer does not hold up the others.
 /// </summary>
 public sealed class LoopbackServer : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly Func<RecordedRequest, Reply> _answer;
+    private readonly Func<RecordedRequest, Task<Reply>> _answer;
     private readonly Task _loop;
 
     private readonly TaskCompletionSource<long> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,7 +37,13 @@ public sealed class LoopbackServer : IAsyncDisposable
     public Uri Url { get; }
 
     /// <summary>Starts serving at once.</summary>
-    public LoopbackServer(Func<RecordedRequest, Reply> answer)
+    public LoopbackServer(Func<RecordedRequest, Reply> answer) : this(request => Task.FromResult(answer(request))) { }
+
+    /// <summary>
+    /// Starts serving at once, answering through an asynchronous function: for fakes whose answer
+    /// waits on something else (a stub Lambda function a test awaits), without blocking a thread.
+    /// </summary>
+    public LoopbackServer(Func<RecordedRequest, Task<Reply>> answer)
     {
         _answer = answer;
         Url = new Uri($"http://127.0.0.1:{FreePort()}/");
@@ -55,11 +62,11 @@ public sealed class LoopbackServer : IAsyncDisposable
             // Once stopping, GetContextAsync fails with one of these; either way the loop is over.
             try { context = await _listener.GetContextAsync(); }
             catch (Exception e) when (_stopping || e is HttpListenerException or ObjectDisposedException) { return; }
-            _ = Task.Run(() => Handle(context));
+            _ = Task.Run(() => HandleAsync(context));
         }
     }
 
-    private void Handle(HttpListenerContext context)
+    private async Task HandleAsync(HttpListenerContext context)
     {
         _first.TrySetResult(System.Diagnostics.Stopwatch.GetTimestamp());
         using var reader = new StreamReader(context.Request.InputStream);
@@ -68,14 +75,14 @@ public sealed class LoopbackServer : IAsyncDisposable
         var request = new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, headers, reader.ReadToEnd());
         Requests.Enqueue(request);
         Reply reply;
-        try { reply = _answer(request); }
+        try { reply = await _answer(request); }
         catch (Exception e) { reply = new Reply(500, "fake server failed: " + e, "text/plain"); }
         var bytes = System.Text.Encoding.UTF8.GetBytes(reply.Body);
         context.Response.StatusCode = reply.Status;
         context.Response.ContentType = reply.ContentType;
         foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>()) context.Response.Headers[name] = value;
         context.Response.ContentLength64 = bytes.Length;
-        context.Response.OutputStream.Write(bytes);
+        await context.Response.OutputStream.WriteAsync(bytes);
         context.Response.Close();
     }
 

@@ -23,6 +23,9 @@ public sealed record Synthesized(Template Template, JsonElement Json)
 {
     public JsonElement Resources => Json.GetProperty("Resources");
 
+    /// <summary>The cloud assembly directory (the app's outdir), where the stack's assets are staged.</summary>
+    public string AssemblyDirectory { get; init; } = "";
+
     /// <summary>(logical id, resource) of every resource of this type.</summary>
     public IEnumerable<(string Id, JsonElement Resource)> OfType(string type) =>
         Resources.EnumerateObject().Where(r => r.Value.GetProperty("Type").GetString() == type).Select(r => (r.Name, r.Value));
@@ -60,7 +63,7 @@ public sealed record Synthesized(Template Template, JsonElement Json)
         var app = (App)stack.Node.Root;
         var assembly = app.Synth();
         var json = JsonDocument.Parse(File.ReadAllText(assembly.GetStackByName(stack.StackName).TemplateFullPath)).RootElement.Clone();
-        return new Synthesized(template, json);
+        return new Synthesized(template, json) { AssemblyDirectory = assembly.Directory };
     }
 
     /// <summary>A fresh, environment-agnostic stack in its own app.</summary>
