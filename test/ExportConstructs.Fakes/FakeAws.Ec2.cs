@@ -1,0 +1,178 @@
+using System.Xml.Linq;
+
+namespace ExportConstructs.Tests.Fakes;
+
+public sealed partial class FakeAws
+{
+    private const string Ec2Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/";
+
+    // --- EC2 state ---
+    public Dictionary<string, FakeImage> Images { get; } = [];
+    public Dictionary<string, FakeVmTask> VmTasks { get; } = [];
+    public HashSet<string> Snapshots { get; } = [];
+    /// <summary>Describes of an active EC2 task before it ends.</summary>
+    public int VmPollsToFinish { get; set; } = 3;
+    /// <summary>
+    /// When set with <see cref="Clock"/>, an EC2 task finishes this long after it was created,
+    /// however often it is polled (for simulations on a fake clock); otherwise after <see cref="VmPollsToFinish"/> polls.
+    /// </summary>
+    public TimeSpan? VmDuration { get; set; }
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+    /// <summary>When set, EC2 tasks end as 'deleted' with this status message instead of completing.</summary>
+    public string? VmFailureMessage { get; set; }
+
+    public FakeImage AddImage(string imageId, bool exportable = true)
+    {
+        var image = new FakeImage(imageId, "source-" + imageId, [], [], exportable);
+        Images[imageId] = image;
+        return image;
+    }
+
+    private Reply Ec2(System.Collections.Specialized.NameValueCollection q)
+    {
+        var action = q["Action"] ?? "";
+        Calls.Add("EC2:" + action);
+        if (Injected("EC2:" + action, out var injected)) return Ec2Error(injected.Code, "Injected " + injected.Code, injected.Status);
+        return action switch
+        {
+            "ExportImage" => ExportImage(q),
+            "DescribeExportImageTasks" => DescribeExportImageTasks(q),
+            "CancelExportTask" => CancelExportTask(q),
+            "DescribeImages" => DescribeImages(q),
+            "DeregisterImage" => DeregisterImage(q),
+            "DeleteSnapshot" => DeleteSnapshot(q),
+            _ => Ec2Error("InvalidAction", $"The action {action} is not valid for this web service.", 400),
+        };
+    }
+
+    private Reply ExportImage(System.Collections.Specialized.NameValueCollection q)
+    {
+        var imageId = q["ImageId"]!;
+        var token = q["ClientToken"];
+        if (token is not null && VmTasks.Values.FirstOrDefault(t => t.ClientToken == token) is { } same)
+            return Ec2Ok("ExportImageResponse", TaskXml(same));
+        if (!Images.TryGetValue(imageId, out var image))
+            return Ec2Error("InvalidAMIID.NotFound", $"The image id '[{imageId}]' does not exist", 400);
+        if (!image.Exportable)
+            return Ec2Error("NotExportable", $"Image {imageId} contains AWS-provided software and cannot be exported.", 400);
+        if (q["DiskImageFormat"] is not ("VMDK" or "RAW" or "VHD"))
+            return Ec2Error("InvalidParameterValue", $"Invalid DiskImageFormat '{q["DiskImageFormat"]}'.", 400);
+        var tags = new Dictionary<string, string>();
+        for (var i = 1; q[$"TagSpecification.1.Tag.{i}.Key"] is { } key; i++) tags[key] = q[$"TagSpecification.1.Tag.{i}.Value"] ?? "";
+        if (tags.Count > 0 && q["TagSpecification.1.ResourceType"] != "export-image-task")
+            return Ec2Error("InvalidParameterValue", "Tags must be for export-image-task.", 400);
+        var task = new FakeVmTask
+        {
+            Id = Next("export-ami-", 17),
+            ImageId = imageId,
+            Format = q["DiskImageFormat"]!,
+            Bucket = q["S3ExportLocation.S3Bucket"]!,
+            Prefix = q["S3ExportLocation.S3Prefix"] ?? "",
+            RoleName = q["RoleName"] ?? "vmimport",
+            ClientToken = token,
+            Tags = tags,
+            Created = Clock.GetUtcNow(),
+        };
+        VmTasks[task.Id] = task;
+        return Ec2Ok("ExportImageResponse", TaskXml(task));
+    }
+
+    private Reply DescribeExportImageTasks(System.Collections.Specialized.NameValueCollection q)
+    {
+        var ids = Enumerable.Range(1, 100).Select(i => q[$"ExportImageTaskId.{i}"]).TakeWhile(id => id is not null).Cast<string>().ToList();
+        var items = new List<XElement>();
+        foreach (var id in ids)
+        {
+            if (!VmTasks.TryGetValue(id, out var task)) continue;
+            Advance(task);
+            items.Add(new XElement(X("item"), TaskXml(task)));
+        }
+        return Ec2Ok("DescribeExportImageTasksResponse", [new XElement(X("exportImageTaskSet"), items)]);
+    }
+
+    private void Advance(FakeVmTask task)
+    {
+        if (task.Status == "deleting")
+        {
+            // Seen as deleting once, then gone, as a cancelled task is.
+            if (task.DeletingSeen) task.Status = "deleted";
+            task.DeletingSeen = true;
+            return;
+        }
+        if (task.Status != "active") return;
+        task.Polls++;
+        task.StatusMessage = new[] { "validating", "converting", "updating" }[Math.Min(task.Polls, 2)];
+        var finished = VmDuration is { } duration ? Clock.GetUtcNow() - task.Created >= duration : task.Polls >= VmPollsToFinish;
+        if (!finished) return;
+        if (VmFailureMessage is { } failure)
+        {
+            task.Status = "deleted";
+            task.StatusMessage = failure;
+            return;
+        }
+        task.Status = "completed";
+        task.StatusMessage = "";
+        Objects.Add($"{task.Bucket}/{task.Key}");
+    }
+
+    private Reply CancelExportTask(System.Collections.Specialized.NameValueCollection q)
+    {
+        var id = q["ExportTaskId"]!;
+        if (!VmTasks.TryGetValue(id, out var task)) return Ec2Error("InvalidExportTaskID.NotFound", $"The export task ID '{id}' does not exist", 400);
+        if (task.Status != "active") return Ec2Error("IncorrectState", $"Export task {id} is {task.Status} and cannot be cancelled.", 400);
+        task.Status = "deleting";
+        task.StatusMessage = "Cancelling";
+        task.Cancelled = true;
+        return Ec2Ok("CancelExportTaskResponse", [new XElement(X("return"), "true")]);
+    }
+
+    private Reply DescribeImages(System.Collections.Specialized.NameValueCollection q)
+    {
+        var name = q["Filter.1.Name"] == "name" ? q["Filter.1.Value.1"] : null;
+        var items = Images.Values.Where(i => name is null || i.Name == name).Select(i => new XElement(X("item"),
+            new XElement(X("imageId"), i.ImageId),
+            new XElement(X("name"), i.Name),
+            new XElement(X("imageOwnerId"), Account),
+            new XElement(X("imageState"), "available"),
+            new XElement(X("blockDeviceMapping"), i.Snapshots.Select(s => new XElement(X("item"),
+                new XElement(X("deviceName"), "/dev/sda1"),
+                new XElement(X("ebs"), new XElement(X("snapshotId"), s)))))));
+        return Ec2Ok("DescribeImagesResponse", [new XElement(X("imagesSet"), items)]);
+    }
+
+    private Reply DeregisterImage(System.Collections.Specialized.NameValueCollection q)
+    {
+        var id = q["ImageId"]!;
+        if (!Images.Remove(id)) return Ec2Error("InvalidAMIID.NotFound", $"The image id '[{id}]' does not exist", 400);
+        return Ec2Ok("DeregisterImageResponse", [new XElement(X("return"), "true")]);
+    }
+
+    private Reply DeleteSnapshot(System.Collections.Specialized.NameValueCollection q)
+    {
+        var id = q["SnapshotId"]!;
+        if (!Snapshots.Remove(id)) return Ec2Error("InvalidSnapshot.NotFound", $"The snapshot '{id}' does not exist.", 400);
+        return Ec2Ok("DeleteSnapshotResponse", [new XElement(X("return"), "true")]);
+    }
+
+    private static XName X(string name) => XName.Get(name, Ec2Namespace);
+
+    private static IEnumerable<XElement> TaskXml(FakeVmTask t) =>
+    [
+        new XElement(X("exportImageTaskId"), t.Id),
+        new XElement(X("imageId"), t.ImageId),
+        new XElement(X("diskImageFormat"), t.Format),
+        new XElement(X("progress"), t.Status == "active" ? (t.Polls * 100 / 3).ToString() : "100"),
+        new XElement(X("roleName"), t.RoleName),
+        new XElement(X("s3ExportLocation"), new XElement(X("s3Bucket"), t.Bucket), new XElement(X("s3Prefix"), t.Prefix)),
+        new XElement(X("status"), t.Status),
+        new XElement(X("statusMessage"), t.StatusMessage),
+    ];
+
+    private Reply Ec2Ok(string root, IEnumerable<XElement> content) =>
+        new(200, new XDocument(new XElement(X(root), new XElement(X("requestId"), Guid.NewGuid()), content)).ToString());
+
+    private static Reply Ec2Error(string code, string message, int status) => new(status,
+        new XElement("Response",
+            new XElement("Errors", new XElement("Error", new XElement("Code", code), new XElement("Message", message))),
+            new XElement("RequestID", Guid.NewGuid())).ToString());
+}
