@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ExportConstructs.Tests.Fakes.Iam;
 
 namespace ExportConstructs.Tests.Fakes;
 
@@ -24,6 +25,8 @@ public sealed partial class FakeAws
         var operation = target.StartsWith(prefix, StringComparison.Ordinal) ? target[prefix.Length..] : target;
         Calls.Add("AppStream:" + operation);
         CheckProtocol(request, target);
+        if (Refusal(request, AppStreamAuthorization(operation, request.Body)) is { } denial)
+            return AppStreamError("AccessDeniedException", denial.Message, 400);
         if (Injected("AppStream:" + operation, out var injected)) return AppStreamError(injected.Code, "Injected " + injected.Code, injected.Status);
         JsonObject body;
         try { body = JsonNode.Parse(request.Body)!.AsObject(); }
@@ -35,6 +38,40 @@ public sealed partial class FakeAws
             "ListExportImageTasks" => ListExportImageTasks(body),
             _ => AppStreamError("UnknownOperationException", operation, 400),
         };
+    }
+
+    /// <summary>
+    /// What AppStream authorizes for each operation, from the Service Authorization Reference
+    /// (list_amazonappstream2.0), which lists NO resource type for CreateExportImageTask, Get and
+    /// List: a policy must name <c>*</c> for them, an image ARN does not match.
+    /// <code>
+    /// CreateExportImageTask  appstream:CreateExportImageTask  *
+    ///                        iam:PassRole  {IamRoleArn}   iam:PassedToService=appstream.amazonaws.com
+    /// GetExportImageTask     appstream:GetExportImageTask     *
+    /// ListExportImageTasks   appstream:ListExportImageTasks   *
+    /// </code>
+    /// The reference lists aws:ResourceTag for CreateExportImageTask (presumably the source image's
+    /// tags); this fake keeps no tags on AppStream images, so the key is absent.
+    /// </summary>
+    private static IEnumerable<IamRequest> AppStreamAuthorization(string operation, string body)
+    {
+        switch (operation)
+        {
+            case "CreateExportImageTask":
+                yield return Ask("appstream:CreateExportImageTask", "*");
+                if (RoleArn(body) is { } role) yield return Ask("iam:PassRole", role, [("iam:PassedToService", "appstream.amazonaws.com")]);
+                break;
+            case "GetExportImageTask" or "ListExportImageTasks":
+                yield return Ask("appstream:" + operation, "*");
+                break;
+        }
+    }
+
+    /// <summary>IamRoleArn of a request body; null when the body is not JSON (the operation then reports that itself).</summary>
+    private static string? RoleArn(string body)
+    {
+        try { return JsonNode.Parse(body)?["IamRoleArn"]?.GetValue<string>(); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { return null; }
     }
 
     private void CheckProtocol(RecordedRequest request, string target)
@@ -103,6 +140,7 @@ public sealed partial class FakeAws
         }
         var snapshot = Next("snap-", 17);
         Snapshots.Add(snapshot);
+        if (AppStreamTagsSnapshots) SnapshotTags[snapshot] = new Dictionary<string, string>(task.Tags);
         var image = new FakeImage(Next("ami-", 17), task.AmiName, [snapshot], new Dictionary<string, string>(task.Tags));
         Images[image.ImageId] = image;
         task.AmiId = image.ImageId;

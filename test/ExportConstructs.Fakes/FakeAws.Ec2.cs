@@ -1,4 +1,6 @@
+using System.Collections.Specialized;
 using System.Xml.Linq;
+using ExportConstructs.Tests.Fakes.Iam;
 
 namespace ExportConstructs.Tests.Fakes;
 
@@ -21,6 +23,83 @@ public sealed partial class FakeAws
     /// <summary>When set, EC2 tasks end as 'deleted' with this status message instead of completing.</summary>
     public string? VmFailureMessage { get; set; }
 
+    /// <summary>
+    /// Tags of each snapshot, by id (a snapshot without an entry has none). See
+    /// <see cref="AppStreamTagsSnapshots"/> for the snapshots an AppStream export makes.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, string>> SnapshotTags { get; } = [];
+
+    /// <summary>
+    /// Whether the snapshots behind an AppStream-exported AMI carry the export's tags. AWS documents
+    /// only that <c>TagSpecifications</c> are "the tags to apply to the exported AMI"; nothing says
+    /// the snapshots get them. Off by default, so a policy that needs snapshot tags fails here as
+    /// it may in AWS; a test can switch it on to model the other possibility.
+    /// </summary>
+    public bool AppStreamTagsSnapshots { get; set; }
+
+    private static string Ec2Arn(string resource) => $"arn:aws:ec2:{Region}:{Account}:{resource}";
+    // Images and snapshots have no account in their ARN (Service Authorization Reference, EC2 resource types).
+    private static string ImageArn(string imageId) => $"arn:aws:ec2:{Region}::image/{imageId}";
+    private static string SnapshotArn(string snapshotId) => $"arn:aws:ec2:{Region}::snapshot/{snapshotId}";
+
+    /// <summary>
+    /// What EC2 authorizes for each operation, from the Service Authorization Reference (list_amazonec2;
+    /// the keys each action honours are in <see cref="ConditionKeySupport"/>). Every request also
+    /// carries <c>ec2:Region</c>.
+    /// <code>
+    /// ExportImage              ec2:ExportImage   image/{ImageId}                aws:ResourceTag, ec2:ResourceTag (image's tags), ec2:ImageID
+    ///                          ec2:ExportImage   export-image-task/*            aws:RequestTag, aws:TagKeys (TagSpecification)
+    ///                          ec2:CreateTags    export-image-task/*            ec2:CreateAction=ExportImage, aws:RequestTag, aws:TagKeys (only when tagged)
+    ///                          iam:PassRole      role/{RoleName or vmimport}    iam:PassedToService=vmie.amazonaws.com
+    /// DescribeExportImageTasks ec2:DescribeExportImageTasks  *
+    /// CancelExportTask         ec2:CancelExportTask  export-image-task/{id}     aws:ResourceTag, ec2:ResourceTag (task's tags)
+    /// DescribeImages           ec2:DescribeImages    *
+    /// DeregisterImage          ec2:DeregisterImage   image/{ImageId}            aws:ResourceTag, ec2:ResourceTag (image's tags), ec2:ImageID
+    /// DeleteSnapshot           ec2:DeleteSnapshot    snapshot/{SnapshotId}      aws:ResourceTag, ec2:ResourceTag (snapshot's tags), ec2:SnapshotID
+    /// </code>
+    /// </summary>
+    private IEnumerable<IamRequest> Ec2Authorization(string action, NameValueCollection q)
+    {
+        (string, string) region = ("ec2:Region", Region);
+        switch (action)
+        {
+            case "ExportImage":
+            {
+                var imageId = q["ImageId"] ?? "";
+                var tags = new Dictionary<string, string>();
+                for (var i = 1; q[$"TagSpecification.1.Tag.{i}.Key"] is { } key; i++) tags[key] = q[$"TagSpecification.1.Tag.{i}.Value"] ?? "";
+                yield return Ask("ec2:ExportImage", ImageArn(imageId),
+                    [region, ("ec2:ImageID", imageId), .. ResourceTags(Images.GetValueOrDefault(imageId)?.Tags, "ec2")]);
+                yield return Ask("ec2:ExportImage", Ec2Arn("export-image-task/*"), [region, .. RequestTags(tags)]);
+                if (tags.Count > 0)
+                    yield return Ask("ec2:CreateTags", Ec2Arn("export-image-task/*"), [region, ("ec2:CreateAction", "ExportImage"), .. RequestTags(tags)]);
+                yield return Ask("iam:PassRole", $"arn:aws:iam::{Account}:role/{q["RoleName"] ?? "vmimport"}", [("iam:PassedToService", "vmie.amazonaws.com")]);
+                break;
+            }
+            case "DescribeExportImageTasks" or "DescribeImages":
+                yield return Ask("ec2:" + action, "*", [region]);
+                break;
+            case "CancelExportTask":
+            {
+                var id = q["ExportTaskId"] ?? "";
+                yield return Ask("ec2:CancelExportTask", Ec2Arn("export-image-task/" + id), [region, .. ResourceTags(VmTasks.GetValueOrDefault(id)?.Tags, "ec2")]);
+                break;
+            }
+            case "DeregisterImage":
+            {
+                var id = q["ImageId"] ?? "";
+                yield return Ask("ec2:DeregisterImage", ImageArn(id), [region, ("ec2:ImageID", id), .. ResourceTags(Images.GetValueOrDefault(id)?.Tags, "ec2")]);
+                break;
+            }
+            case "DeleteSnapshot":
+            {
+                var id = q["SnapshotId"] ?? "";
+                yield return Ask("ec2:DeleteSnapshot", SnapshotArn(id), [region, ("ec2:SnapshotID", id), .. ResourceTags(SnapshotTags.GetValueOrDefault(id), "ec2")]);
+                break;
+            }
+        }
+    }
+
     public FakeImage AddImage(string imageId, bool exportable = true)
     {
         var image = new FakeImage(imageId, "source-" + imageId, [], [], exportable);
@@ -28,10 +107,12 @@ public sealed partial class FakeAws
         return image;
     }
 
-    private Reply Ec2(System.Collections.Specialized.NameValueCollection q)
+    private Reply Ec2(RecordedRequest request, System.Collections.Specialized.NameValueCollection q)
     {
         var action = q["Action"] ?? "";
         Calls.Add("EC2:" + action);
+        if (Refusal(request, Ec2Authorization(action, q)) is { } denial)
+            return Ec2Error("UnauthorizedOperation", "You are not authorized to perform this operation. " + denial.Message, 403);
         if (Injected("EC2:" + action, out var injected)) return Ec2Error(injected.Code, "Injected " + injected.Code, injected.Status);
         return action switch
         {
@@ -150,6 +231,7 @@ public sealed partial class FakeAws
     private Reply DeleteSnapshot(System.Collections.Specialized.NameValueCollection q)
     {
         var id = q["SnapshotId"]!;
+        SnapshotTags.Remove(id);
         if (!Snapshots.Remove(id)) return Ec2Error("InvalidSnapshot.NotFound", $"The snapshot '{id}' does not exist.", 400);
         return Ec2Ok("DeleteSnapshotResponse", [new XElement(X("return"), "true")]);
     }

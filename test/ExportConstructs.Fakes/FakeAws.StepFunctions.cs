@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ExportConstructs.Tests.Fakes.Iam;
 
 namespace ExportConstructs.Tests.Fakes;
 
@@ -16,8 +17,10 @@ public sealed partial class FakeAws
             ProtocolProblems.Add($"{target}: Content-Type is '{request.Header("Content-Type")}'");
         if (!Regex.IsMatch(request.Header("Authorization") ?? "", @"Credential=[^/]+/\d{8}/[a-z0-9-]+/states/aws4_request"))
             ProtocolProblems.Add($"{target}: not signed for states: '{request.Header("Authorization")}'");
-        if (Injected("SFN:" + operation, out var injected)) return SfnError(injected.Code, "Injected " + injected.Code, injected.Status);
         var body = JsonNode.Parse(request.Body)!.AsObject();
+        if (Refusal(request, StepFunctionsAuthorization(operation, body)) is { } denial)
+            return SfnError("AccessDeniedException", denial.Message, 400);
+        if (Injected("SFN:" + operation, out var injected)) return SfnError(injected.Code, "Injected " + injected.Code, injected.Status);
         switch (operation)
         {
             case "StartExecution":
@@ -43,6 +46,20 @@ public sealed partial class FakeAws
                 return SfnError("UnknownOperationException", operation, 400);
         }
     }
+
+    /// <summary>
+    /// What Step Functions authorizes, from the Service Authorization Reference (list_awsstepfunctions):
+    /// <code>
+    /// StartExecution  states:StartExecution  {stateMachineArn}
+    /// StopExecution   states:StopExecution   {executionArn}
+    /// </code>
+    /// </summary>
+    private static IEnumerable<IamRequest> StepFunctionsAuthorization(string operation, JsonObject body) => operation switch
+    {
+        "StartExecution" => [Ask("states:StartExecution", body["stateMachineArn"]?.GetValue<string>() ?? "")],
+        "StopExecution" => [Ask("states:StopExecution", body["executionArn"]?.GetValue<string>() ?? "")],
+        _ => [],
+    };
 
     private static Reply SfnError(string code, string message, int status) => new(status,
         new JsonObject { ["__type"] = "com.amazonaws.swf.service.v2.model#" + code, ["message"] = message }.ToJsonString(), "application/x-amz-json-1.0");
