@@ -193,7 +193,7 @@ public sealed partial class FakeAws
         }
         task.Status = "completed";
         task.StatusMessage = "";
-        Objects.Add($"{task.Bucket}/{task.Key}");
+        PutObject(task.Bucket, task.Key);
     }
 
     private Reply CancelExportTask(System.Collections.Specialized.NameValueCollection q)

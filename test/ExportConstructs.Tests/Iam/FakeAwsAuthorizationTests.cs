@@ -205,6 +205,25 @@ public sealed class FakeAwsAuthorizationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteObject_WhenAVersionIsGivenButOnlyDeleteObjectIsGranted_ShouldBeDeniedOnDeleteObjectVersion()
+    {
+        // Arrange: removing an export file from a versioned bucket takes s3:DeleteObjectVersion.
+        _aws.VersionedBuckets.Add("bucket");
+        var version = _aws.PutObject("bucket", "exports/export-ami-1.vmdk");
+        Allow("""[{"Effect":"Allow","Action":["s3:DeleteObject","s3:GetObject"],"Resource":"arn:aws:s3:::bucket/exports/*export-ami-*"}]""");
+        var head = await _clients.S3.GetObjectMetadataAsync("bucket", "exports/export-ami-1.vmdk");
+
+        // Act
+        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => _clients.S3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = "bucket", Key = "exports/export-ami-1.vmdk", VersionId = head.VersionId }));
+
+        // Assert
+        Assert.Equal(version, head.VersionId);
+        Assert.Equal("AccessDenied", error.ErrorCode);
+        Assert.Equal("s3:DeleteObjectVersion", Assert.Single(_aws.Denials).Action);
+        Assert.Contains(_aws.ObjectVersions["bucket/exports/export-ami-1.vmdk"], v => v.VersionId == version);
+    }
+
+    [Fact]
     public async Task CreateExportImageTask_WhenGrantedOnTheImageArnOnly_ShouldFailWithAccessDeniedThroughTheAppStreamClient()
     {
         // Arrange: the reference lists no resource type for this action, so only "*" matches.
