@@ -13,9 +13,13 @@ public static class LoopbackClients
     /// <summary>Credentials the fakes accept (they check the signature's shape, not its key).</summary>
     public static readonly BasicAWSCredentials Credentials = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
 
-    /// <summary>Real SDK clients (and the hand-written ones) with the handler's retry settings, sending to <paramref name="aws"/>.</summary>
-    public static AwsServices For(FakeAws aws, HttpClient signalHttp)
+    /// <summary>
+    /// Real SDK clients (and the hand-written ones) with the handler's retry settings, sending to
+    /// <paramref name="aws"/>, signed with <paramref name="credentials"/> (by default the fakes' own).
+    /// </summary>
+    public static AwsServices For(FakeAws aws, HttpClient signalHttp, AWSCredentials? credentials = null)
     {
+        credentials ??= Credentials;
         var url = aws.Url.ToString();
         T Loopback<T>(T config) where T : ClientConfig
         {
@@ -25,10 +29,10 @@ public static class LoopbackClients
             return config;
         }
         return new AwsServices(
-            new AmazonEC2Client(Credentials, Loopback(new AmazonEC2Config())),
-            new AmazonS3Client(Credentials, Loopback(new AmazonS3Config { ForcePathStyle = true })),
-            new AmazonAppStreamClient(Credentials, Loopback(new AmazonAppStreamConfig())),
-            new AmazonStepFunctionsClient(Credentials, Loopback(new AmazonStepFunctionsConfig())),
+            new AmazonEC2Client(credentials, Loopback(new AmazonEC2Config())),
+            new AmazonS3Client(credentials, Loopback(new AmazonS3Config { ForcePathStyle = true })),
+            new AmazonAppStreamClient(credentials, Loopback(new AmazonAppStreamConfig())),
+            new AmazonStepFunctionsClient(credentials, Loopback(new AmazonStepFunctionsConfig())),
             new WaitConditionSignal(signalHttp));
     }
 

@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.Json;
+using Amazon.Runtime;
+using ExportConstructs.Handler.Aws;
+using ExportConstructs.Handler.CustomResources;
+using ExportConstructs.Handler.Runtime;
+using ExportConstructs.Tests.Fakes;
+using ExportConstructs.Tests.Fakes.ProviderFramework;
+
+namespace ExportConstructs.Tests.CloudFormation;
+
+/// <summary>A Lambda function as deployed: how to run it, as whom, and where it logs.</summary>
+public sealed record DeployedFunction(string Name, string Arn, string Runtime, string Handler, string RoleName, IReadOnlyDictionary<string, string> Environment, string LogGroup);
+
+/// <summary>Runs the Provider framework's own entry points (framework.onEvent, ...): the real framework.js under Node.js.</summary>
+public interface IFrameworkRuntime
+{
+    Task<LambdaInvokeResult> InvokeAsync(string entry, IReadOnlyDictionary<string, string> environment, string payload);
+}
+
+/// <summary>
+/// Lambda as the emulation deploys it: the framework's Node.js functions run the real framework
+/// code; our functions run the handler in-process with the credentials of their role (so the fake
+/// AWS can decide each call by that role's deployed policies), on the shared fake clock.
+/// </summary>
+public sealed class LambdaService(FakeAws aws, IFrameworkRuntime framework, TimeProvider clock) : IDisposable
+{
+    private readonly Dictionary<string, DeployedFunction> _functions = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Handler, string Role), CustomResourceFunction> _handlers = [];
+    private readonly HttpClient _signalHttp = new();
+    private int _invocations;
+
+    /// <summary>Log lines our handler wrote, by log group.</summary>
+    public Dictionary<string, List<string>> Logs { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every invocation, as (function name, payload).</summary>
+    public List<(string Function, string Payload)> Invocations { get; } = [];
+
+    /// <summary>The access key id a role's sessions sign with: the fake AWS maps it back to the role.</summary>
+    public static string AccessKeyOf(string roleName) => AccessKeyPrefix + roleName;
+
+    /// <summary>What every role's access key starts with.</summary>
+    public const string AccessKeyPrefix = "ASIAROLE";
+
+    public void Deploy(DeployedFunction function)
+    {
+        _functions[function.Name] = function;
+        foreach (var key in _handlers.Keys.Where(k => k.Role == function.RoleName).ToList()) _handlers.Remove(key);
+    }
+
+    public void Remove(string name) => _functions.Remove(name);
+
+    public DeployedFunction? Find(string nameOrArn) =>
+        _functions.GetValueOrDefault(nameOrArn.Split(':')[^1]) ?? _functions.Values.FirstOrDefault(f => f.Arn == nameOrArn);
+
+    /// <summary>Invokes a function, as Lambda's Invoke does: a function error comes back as a payload, not an exception.</summary>
+    public async Task<LambdaInvokeResult> InvokeAsync(string nameOrArn, string payload)
+    {
+        var function = Find(nameOrArn) ?? throw new InvalidOperationException($"Function not found: {nameOrArn}");
+        lock (Invocations) Invocations.Add((function.Name, payload));
+        if (function.Handler.StartsWith("framework.", StringComparison.Ordinal))
+            return await framework.InvokeAsync(function.Handler["framework.".Length..], function.Environment, payload);
+        try
+        {
+            var result = await Handler(function).InvokeAsync(
+                new Invocation($"lambda-{Interlocked.Increment(ref _invocations)}", clock.GetUtcNow().AddMinutes(2), function.Arn, null, Encoding.UTF8.GetBytes(payload)),
+                CancellationToken.None);
+            return new LambdaInvokeResult(Encoding.UTF8.GetString(result));
+        }
+        catch (Exception e)
+        {
+            // What the bootstrap posts to invocation/{id}/error, and Lambda hands the caller.
+            Log(function.LogGroup, $"ERROR {e.GetType().Name}: {e.Message}");
+            return new LambdaInvokeResult(JsonSerializer.Serialize(ErrorReport.From(e), RuntimeJsonContext.Default.ErrorReport), "Unhandled");
+        }
+    }
+
+    private CustomResourceFunction Handler(DeployedFunction function)
+    {
+        var key = (function.Handler, function.RoleName);
+        if (!_handlers.TryGetValue(key, out var handler))
+        {
+            var credentials = new BasicAWSCredentials(AccessKeyOf(function.RoleName), "fake-secret-of-" + function.RoleName);
+            var services = LoopbackClients.For(aws, _signalHttp, credentials);
+            _handlers[key] = handler = AwsClients.Function(services, clock, line => Log(function.LogGroup, line), function.Handler);
+        }
+        return handler;
+    }
+
+    private void Log(string group, string line)
+    {
+        lock (Logs)
+        {
+            if (!Logs.TryGetValue(group, out var lines)) Logs[group] = lines = [];
+            lines.Add(line);
+        }
+    }
+
+    public void Dispose() => _signalHttp.Dispose();
+}
