@@ -64,7 +64,7 @@ public sealed class AppStreamAmiExport : Construct
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
         MachineImage = new ExportedMachineImage(AmiId, props.OperatingSystem ?? OperatingSystemType.WINDOWS);
-        GrantHandler(provider, props.ImageName, removal);
+        GrantHandler(provider);
     }
 
     private Role CreateServiceRole()
@@ -93,16 +93,12 @@ public sealed class AppStreamAmiExport : Construct
         return role;
     }
 
-    private void GrantHandler(ExportProvider provider, string imageName, string removal)
+    private void GrantHandler(ExportProvider provider)
     {
-        provider.Allow(["appstream:CreateExportImageTask"], [provider.Arn("appstream", "image/" + imageName)]);
-        // Reading export tasks names no image, so it cannot be scoped to one.
-        provider.Allow(["appstream:GetExportImageTask", "appstream:ListExportImageTasks"], ["*"]);
+        // The Service Authorization Reference lists no resource type for the three export-task actions
+        // (only the aws:ResourceTag key): a grant on the image ARN would never match, so they take "*".
+        provider.Allow(["appstream:CreateExportImageTask", "appstream:GetExportImageTask", "appstream:ListExportImageTasks"], ["*"]);
         provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "appstream.amazonaws.com" } });
-        if (removal != RemovalPolicies.Destroy) return;
-        provider.Allow(["ec2:DescribeImages"], ["*"]);
-        // Only AMIs that carry the tag the handler puts on every export it starts.
-        provider.Allow(["ec2:DeregisterImage"], [provider.Arn("ec2", "image/*", account: false)], new Dictionary<string, object> { ["Null"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + Tagging.AppStreamRequestTag] = "false" } });
-        provider.Allow(["ec2:DeleteSnapshot"], [provider.Arn("ec2", "snapshot/*")]);
+        // DESTROY's deregister and snapshot rights are the provider's tag-conditioned cleanup rights.
     }
 }

@@ -30,7 +30,9 @@ public sealed class ExportProvider : Construct
     private readonly (string Partition, string Region, string Account) _pseudo = (Aws.PARTITION, Aws.REGION, Aws.ACCOUNT_ID);
     private readonly Runtime _frameworkRuntime;
     private readonly Code _code;
-    private readonly ILogGroup _logGroup;
+    private readonly List<LogGroup> _logGroups = [];
+    private Provider? _provider;
+    private Policy? _logAccess;
     private string? _serviceToken;
     private ExportPoller? _poller;
     private readonly Dictionary<string, (PolicyStatement Statement, HashSet<string> Resources)> _statements = [];
@@ -68,19 +70,62 @@ public sealed class ExportProvider : Construct
         if (_frameworkRuntime.Family != RuntimeFamily.NODEJS)
             throw new ArgumentException($"ExportProvider: FrameworkRuntime '{_frameworkRuntime.Name}' is not valid; the Provider framework is Node.js code, so expected a Node.js runtime such as nodejs22.x or nodejs24.x.");
 
-        _logGroup = new LogGroup(this, "HandlerLogs", new LogGroupProps { Retention = RetentionDays.THREE_MONTHS });
         var role = new Role(this, "HandlerRole", new RoleProps
         {
             AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
             Description = "Runs the ExportConstructs handler; each export adds its own scoped statements.",
         });
-        _logGroup.GrantWrite(role);
         HandlerRole = role;
+        AllowCleanupOfOwnExports();
 
         _code = Code.FromAsset(HandlerAsset.Path());
         OnEventHandler = HandlerFunction(this, "OnEventHandler", HandlerNames.OnEvent);
         IsCompleteHandler = HandlerFunction(this, "IsCompleteHandler", HandlerNames.IsComplete);
     }
+
+    /// <summary>
+    /// Rights that outlive the template: a replaced or removed export is deleted in the cleanup
+    /// phase, with the policies of the new template (aws-facts §6), which no longer name it. These
+    /// statements name no export: they allow cleaning up what carries this stack's owner tag, which
+    /// the handler writes on every export it starts, so they hold for every export the stack ever
+    /// had and their size does not grow with the number of exports.
+    /// </summary>
+    private void AllowCleanupOfOwnExports()
+    {
+        var ownTag = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["aws:ResourceTag/" + Tagging.StackTag] = Aws.STACK_ID } };
+        Allow(["ec2:CancelExportTask"], [Arn("ec2", "export-image-task/*")], ownTag);
+        // DeregisterImage and DeleteSnapshot take EC2's own resource-tag key; image and snapshot ARNs have no account.
+        var ownEc2Tag = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + Tagging.StackTag] = Aws.STACK_ID } };
+        Allow(["ec2:DeregisterImage"], [Arn("ec2", "image/*", account: false)], ownEc2Tag);
+        Allow(["ec2:DeleteSnapshot"], [Arn("ec2", "snapshot/*", account: false)], ownEc2Tag);
+        // Finding what a request started without its physical id reads every export task (these name no resource).
+        Allow(["ec2:DescribeExportImageTasks", "ec2:DescribeImages"], ["*"]);
+    }
+
+    /// <summary>
+    /// The right to delete exported files (and their versions) in one bucket, in a policy of its own
+    /// that the exports writing there depend on: CloudFormation deletes it only after them, so a
+    /// removed export's Delete still has it in the cleanup phase. S3 deletes take no object-tag
+    /// condition and export files carry no tags, so the scope is the bucket and the task-id part of
+    /// the key, whatever the prefix (a changed prefix leaves the old file under the old one).
+    /// </summary>
+    internal Policy FileCleanup(string bucketName, string bucketArn)
+    {
+        var id = "FileCleanup" + Digest(System.Text.Json.JsonSerializer.Serialize(_stack.Resolve(bucketName)));
+        if (Node.TryFindChild(id) is Policy existing) return existing;
+        return new Policy(this, id, new PolicyProps
+        {
+            Roles = [HandlerRole],
+            Statements =
+            [
+                new PolicyStatement(new PolicyStatementProps { Actions = ["s3:DeleteObject", "s3:DeleteObjectVersion"], Resources = [bucketArn + "/*export-ami-*"] }),
+                new PolicyStatement(new PolicyStatementProps { Actions = ["s3:GetBucketVersioning", "s3:ListBucketVersions"], Resources = [bucketArn] }),
+            ],
+        });
+    }
+
+    private static string Digest(string value) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)))[..8];
 
     /// <summary>
     /// The service token of the stack's one Provider, created on first use. It polls isComplete
@@ -104,6 +149,9 @@ public sealed class ExportProvider : Construct
                     TotalTimeout = Duration.Seconds(ProviderSettings.TotalTimeoutSeconds),
                 });
                 PinFrameworkRuntime(provider, mappingExisted);
+                foreach (var logs in _logGroups) provider.Node.AddDependency(logs);
+                provider.Node.AddDependency(_logAccess!);
+                _provider = provider;
                 _serviceToken = provider.ServiceToken;
             }
             return _serviceToken;
@@ -139,19 +187,36 @@ public sealed class ExportProvider : Construct
     /// <summary>The long-wait poller, created when the first export needs it.</summary>
     public ExportPoller Poller => _poller ??= new ExportPoller(this, HandlerFunction(this, "PollHandler", HandlerNames.Poll), HandlerRole);
 
-    internal Function HandlerFunction(Construct scope, string id, string handler) => new(scope, id, new FunctionProps
+    internal Function HandlerFunction(Construct scope, string id, string handler)
     {
-        Description = $"ExportConstructs {handler} handler (Native AOT)",
-        Runtime = Runtime.PROVIDED_AL2023,
-        Architecture = Architecture.X86_64,
-        Handler = handler,
-        Code = _code,
-        Role = HandlerRole,
-        LogGroup = _logGroup,
-        MemorySize = 256,
-        // Each call makes a handful of AWS calls; the margin covers the SDK's retries with backoff.
-        Timeout = Duration.Minutes(2),
-    });
+        var function = new Function(scope, id, new FunctionProps
+        {
+            Description = $"ExportConstructs {handler} handler (Native AOT)",
+            Runtime = Runtime.PROVIDED_AL2023,
+            Architecture = Architecture.X86_64,
+            Handler = handler,
+            Code = _code,
+            Role = HandlerRole,
+            MemorySize = 256,
+            // Each call makes a handful of AWS calls; the margin covers the SDK's retries with backoff.
+            Timeout = Duration.Minutes(2),
+        });
+        // Lambda's own log group name, so that the framework's "Logs: /aws/lambda/<function>" pointer in a
+        // failure reason is true; created here to give it a retention. Nothing invokes the function before
+        // the custom resources, which come after the Provider, which depends on these groups.
+        var logs = new LogGroup(scope, id + "Logs", new LogGroupProps
+        {
+            LogGroupName = "/aws/lambda/" + function.FunctionName,
+            Retention = RetentionDays.THREE_MONTHS,
+        });
+        // In a policy of its own: the role's default policy is one the function depends on, and the
+        // group's name depends on the function, which would close a cycle.
+        _logAccess ??= new Policy(this, "HandlerLogsAccess", new PolicyProps { Roles = [HandlerRole] });
+        _logAccess.AddStatements(new PolicyStatement(new PolicyStatementProps { Actions = ["logs:CreateLogStream", "logs:PutLogEvents"], Resources = [logs.LogGroupArn] }));
+        _logGroups.Add(logs);
+        _provider?.Node.AddDependency(logs);
+        return function;
+    }
 
     /// <summary>
     /// Sets every framework function's runtime, and drops the runtime mapping the framework

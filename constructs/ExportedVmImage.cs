@@ -125,15 +125,12 @@ public sealed class ExportedVmImage : Construct
         var taskArn = provider.Arn("ec2", "export-image-task/*");
         var imageArn = provider.Arn("ec2", "image/" + props.ImageId, account: false);
         provider.Allow(["ec2:ExportImage"], [imageArn, taskArn]);
-        provider.Allow(["ec2:CancelExportTask"], [taskArn]);
-        // Describe actions support no resource-level permissions.
-        provider.Allow(["ec2:DescribeExportImageTasks"], ["*"]);
-        if (props.Tags is { Count: > 0 })
-            provider.Allow(["ec2:CreateTags"], [taskArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["ec2:CreateAction"] = "ExportImage" } });
+        // Every export carries the owner tags (cancelling and finding it rely on them; see ExportProvider).
+        provider.Allow(["ec2:CreateTags"], [taskArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["ec2:CreateAction"] = "ExportImage" } });
         provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "vmie.amazonaws.com" } });
         // The VM Import/Export guide lists this for the caller of an export.
         provider.Allow(["s3:GetBucketLocation"], [props.Bucket.BucketArn]);
         if (removal == RemovalPolicies.Destroy)
-            provider.Allow(["s3:DeleteObject"], [props.Bucket.ArnForObjects(prefix + "export-ami-*")]);
+            Resource.Node.AddDependency(provider.FileCleanup(props.Bucket.BucketName, props.Bucket.BucketArn));
     }
 }

@@ -18,6 +18,8 @@ public static partial class Validation
     /// <summary>Most tags AWS accepts on one resource.</summary>
     public const int MaxTags = 50;
 
+    private static readonly string OwnerTags = $" ({Tagging.OwnerTagCount} of the 50 are the owner tags exportconstructs:*, which find and scope the export)";
+
     /// <summary>The rules of <see cref="ResourceTypes.ExportedVmImage"/>; empty when all hold.</summary>
     public static IReadOnlyList<string> Check(VmImageExportProperties p, IsToken isToken)
     {
@@ -28,7 +30,7 @@ public static partial class Validation
         errors.MaxLength("Prefix", p.S3Prefix, 900, "so that the key (prefix + task id + extension) stays within S3's 1024 bytes");
         errors.MaxLength("Description", p.Description, 255, "as EC2 ExportImage allows");
         errors.Match("Role", p.RoleName, RoleName(), "an IAM role name of 1 to 64 characters from letters, digits and +=,.@_-");
-        errors.Tags("Tags", p.Tags, "EC2", MaxTags, "");
+        errors.Tags("Tags", p.Tags, "EC2", MaxTags - Tagging.OwnerTagCount, OwnerTags);
         errors.OneOf("RemovalPolicy", p.RemovalPolicy, RemovalPolicies.All);
         errors.OneOf("WaitForCompletion", p.WaitForCompletion, ["true", "false"]);
         return errors.List;
@@ -43,7 +45,7 @@ public static partial class Validation
             errors.Match("AmiName", p.AmiName, AmiName(), "3 to 128 characters from letters, digits and ().-/_ (pattern ^[a-zA-Z0-9().\\-/_]{3,128}$)");
         errors.Match("Role", p.IamRoleArn, RoleArn(), "an IAM role ARN such as arn:aws:iam::123456789012:role/AppStreamExport");
         errors.MaxLength("AmiDescription", p.AmiDescription, 256, "as AppStream CreateExportImageTask allows");
-        errors.Tags("Tags", p.Tags, "AppStream", MaxTags - 1, $" (one of the 50 is {Tagging.AppStreamRequestTag}, which recognises the task)");
+        errors.Tags("Tags", p.Tags, "AppStream", MaxTags - Tagging.OwnerTagCount, OwnerTags);
         errors.OneOf("RemovalPolicy", p.RemovalPolicy, RemovalPolicies.All);
         errors.OneOf("WaitForCompletion", p.WaitForCompletion, ["true", "false"]);
         return errors.List;
@@ -91,8 +93,8 @@ public static partial class Validation
                 List.Add($"{construct}: {prop} has {tags.Count} entries; at most {max} are allowed{why}, as {service} takes 50 tags.");
             foreach (var (key, value) in tags)
             {
-                if (!isToken(key) && (key.Length is < 1 or > 128 || key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase)))
-                    List.Add($"{construct}: {prop} key '{key}' is not valid; expected 1 to 128 characters, not starting with 'aws:'.");
+                if (!isToken(key) && (key.Length is < 1 or > 128 || key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || key.StartsWith("exportconstructs:", StringComparison.Ordinal)))
+                    List.Add($"{construct}: {prop} key '{key}' is not valid; expected 1 to 128 characters, not starting with 'aws:' or 'exportconstructs:' (the owner tags).");
                 if (!isToken(value) && value.Length > 256)
                     List.Add($"{construct}: {prop} value of '{key}' is {value.Length} characters long; at most 256 are allowed.");
             }

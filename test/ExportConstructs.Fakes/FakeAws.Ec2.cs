@@ -161,6 +161,14 @@ public sealed partial class FakeAws
     private Reply DescribeExportImageTasks(System.Collections.Specialized.NameValueCollection q)
     {
         var ids = Enumerable.Range(1, 100).Select(i => q[$"ExportImageTaskId.{i}"]).TakeWhile(id => id is not null).Cast<string>().ToList();
+        if (ids.Count == 0)
+        {
+            // Every task, a page at a time (small pages, so that paging is exercised); listing moves no task on.
+            var start = int.TryParse(q["NextToken"], out var from) ? from : 0;
+            var page = VmTasks.Values.Skip(start).Take(ListPageSize).Select(t => new XElement(X("item"), TaskXml(t))).ToList();
+            XElement[] next = start + page.Count < VmTasks.Count ? [new XElement(X("nextToken"), (start + page.Count).ToString())] : [];
+            return Ec2Ok("DescribeExportImageTasksResponse", [new XElement(X("exportImageTaskSet"), page), .. next]);
+        }
         var items = new List<XElement>();
         foreach (var id in ids)
         {
@@ -248,6 +256,7 @@ public sealed partial class FakeAws
         new XElement(X("s3ExportLocation"), new XElement(X("s3Bucket"), t.Bucket), new XElement(X("s3Prefix"), t.Prefix)),
         new XElement(X("status"), t.Status),
         new XElement(X("statusMessage"), t.StatusMessage),
+        new XElement(X("tagSet"), t.Tags.Select(tag => new XElement(X("item"), new XElement(X("key"), tag.Key), new XElement(X("value"), tag.Value)))),
     ];
 
     private Reply Ec2Ok(string root, IEnumerable<XElement> content) =>

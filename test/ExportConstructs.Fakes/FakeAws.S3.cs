@@ -58,7 +58,8 @@ public sealed partial class FakeAws
     /// </summary>
     private static IEnumerable<IamRequest> S3Authorization(S3Call call)
     {
-        var arn = "arn:aws:s3:::" + call.Path;
+        // A bucket ARN has no trailing slash; an object ARN is bucket/key.
+        var arn = "arn:aws:s3:::" + (call.Key.Length == 0 ? call.Bucket : call.Path);
         (string, string)[] version = call.VersionId is { } v ? [("s3:versionid", v)] : [];
         switch (call.Method)
         {

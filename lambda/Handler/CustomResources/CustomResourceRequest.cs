@@ -34,6 +34,8 @@ public sealed class CustomResourceRequest
     [JsonPropertyName(OnEventResponse.ActionKey)] public string? Action { get; set; }
     /// <summary>When the wait began (Unix seconds), from onEvent's answer: the clock of the export's Timeout and PollInterval.</summary>
     [JsonPropertyName(OnEventResponse.WaitStartedKey)] public long? WaitStartedAt { get; set; }
+    /// <summary>On a short-path replacement, from onEvent's answer: the new export, which isComplete waits for.</summary>
+    [JsonPropertyName(OnEventResponse.NewTaskKey)] public string? NewTaskId { get; set; }
 }
 
 /// <summary>onEvent's answer to the framework.</summary>
@@ -55,6 +57,15 @@ public sealed class OnEventResponse
     /// passes it the same input each time), so the export's Timeout and PollInterval are counted from this.
     /// </summary>
     [JsonPropertyName(WaitStartedKey)] public long? WaitStartedAt { get; set; }
+
+    /// <summary>Name of the extra key that carries <see cref="NewTaskId"/> to isComplete.</summary>
+    public const string NewTaskKey = "ExportNewTaskId";
+
+    /// <summary>
+    /// On a short-path replacement: the export just started. The physical id stays the old one
+    /// until that export has completed (CloudFormation records the id of a FAILED answer too).
+    /// </summary>
+    [JsonPropertyName(NewTaskKey)] public string? NewTaskId { get; set; }
 }
 
 /// <summary>isComplete's answer to the framework.</summary>
@@ -64,6 +75,8 @@ public sealed class IsCompleteResponse
     [JsonPropertyName("IsComplete")] public bool IsComplete { get; set; }
     /// <summary>The attributes; only sent with <see cref="IsComplete"/> true (the framework refuses it otherwise).</summary>
     [JsonPropertyName("Data")] public Dictionary<string, string>? Data { get; set; }
+    /// <summary>A new physical id, only with <see cref="IsComplete"/> true: a short-path replacement that completed.</summary>
+    [JsonPropertyName("PhysicalResourceId")] public string? PhysicalResourceId { get; set; }
 
     /// <summary>Not done yet: the framework asks again after its query interval.</summary>
     public static IsCompleteResponse Pending { get; } = new();
@@ -83,7 +96,9 @@ public static class ExportActions
     public const string Deleting = "deleting";
     /// <summary>The poller waits for the export (long-wait path); isComplete answers at once.</summary>
     public const string Polling = "polling";
-    /// <summary>A result resource's Delete: it owns nothing, so there is nothing to wait for.</summary>
+    /// <summary>A short-path replacement: isComplete waits for the new export and then answers its id.</summary>
+    public const string Replacing = "replacing";
+    /// <summary>A Delete with nothing left to wait for (a result resource, or an id CloudFormation made up).</summary>
     public const string Released = "released";
 }
 

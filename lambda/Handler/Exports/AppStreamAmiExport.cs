@@ -15,7 +15,7 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
     : ExportKind<AppStreamAmiExportProperties>(ContractJsonContext.Default.AppStreamAmiExportProperties), IExportKind
 {
     /// <summary>Tag with the request's fingerprint on every task this handler starts.</summary>
-    public const string RequestTag = Tagging.AppStreamRequestTag;
+    public const string RequestTag = Tagging.RequestTag;
 
     /// <inheritdoc />
     public string ResourceType => ResourceTypes.AppStreamAmiExport;
@@ -34,11 +34,11 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
     public static string GeneratedAmiName(string imageName, string fingerprint) => $"{imageName}-{fingerprint[..12]}";
 
     /// <inheritdoc />
-    public async Task<string> StartAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    public async Task<string> StartAsync(CustomResourceRequest request, IReadOnlyDictionary<string, string> ownerTags, CancellationToken cancellationToken)
     {
         var p = Props(request);
         var fingerprint = RequestFingerprint.Of(request);
-        if (await FindStartedAsync(fingerprint, cancellationToken) is { } existing)
+        if ((await ListAsync(t => t.TagSpecifications.GetValueOrDefault(RequestTag) == fingerprint, first: true, cancellationToken)).FirstOrDefault() is { } existing)
         {
             log($"AppStream export {existing.TaskId} was already started by this request; using it");
             return existing.TaskId;
@@ -46,7 +46,8 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
         if (p.AmiName is not null && OldProps(request)?.AmiName == p.AmiName)
             throw Errors.AmiNameCollision(p.AmiName);
         var amiName = p.AmiName ?? GeneratedAmiName(p.ImageName!, fingerprint);
-        var tags = new Dictionary<string, string>(p.Tags ?? []) { [RequestTag] = fingerprint };
+        var tags = new Dictionary<string, string>(p.Tags ?? []);
+        foreach (var (key, value) in ownerTags) tags[key] = value;
         try
         {
             var started = await appStream.CreateExportImageTaskAsync(new CreateExportImageTaskRequest
@@ -154,18 +155,34 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
         }
     }
 
-    private async Task<ExportImageTask?> FindStartedAsync(string fingerprint, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public bool Minted(string physicalId) => Guid.TryParse(physicalId, out _);
+
+    /// <inheritdoc />
+    async Task<OwnedExport?> IExportKind.DescribeAsync(string taskId, CancellationToken cancellationToken) =>
+        Minted(taskId) && await GetAsync(taskId, cancellationToken) is { } task ? Owned(task) : null;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OwnedExport>> FindOwnedAsync(string stackId, string logicalId, CancellationToken cancellationToken) =>
+        (await ListAsync(t => t.TagSpecifications.GetValueOrDefault(Tagging.StackTag) == stackId && t.TagSpecifications.GetValueOrDefault(Tagging.LogicalIdTag) == logicalId,
+            first: false, cancellationToken)).Select(Owned).ToList();
+
+    private static OwnedExport Owned(ExportImageTask task) => new(task.TaskId, task.TagSpecifications, task.State == ExportImageTaskState.EXPORTING);
+
+    /// <summary>Export tasks that match, paging through all (ListExportImageTasks documents no tag filter).</summary>
+    private async Task<List<ExportImageTask>> ListAsync(Func<ExportImageTask, bool> match, bool first, CancellationToken cancellationToken)
     {
+        var found = new List<ExportImageTask>();
         string? next = null;
         do
         {
             var page = await AppStreamAsync("ListExportImageTasks", "this account",
                 () => appStream.ListExportImageTasksAsync(new ListExportImageTasksRequest { NextToken = next }, cancellationToken));
-            var found = page.ExportImageTasks.FirstOrDefault(t => t.TagSpecifications.GetValueOrDefault(RequestTag) == fingerprint);
-            if (found is not null) return found;
+            found.AddRange(page.ExportImageTasks.Where(match));
+            if (first && found.Count > 0) break;
             next = page.NextToken;
         } while (!string.IsNullOrEmpty(next));
-        return null;
+        return found;
     }
 
     private async Task<ExportImageTask?> GetAsync(string taskId, CancellationToken cancellationToken)

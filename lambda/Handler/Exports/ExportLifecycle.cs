@@ -31,22 +31,129 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         {
             case "Create":
                 kind.Validate(request);
-                return await HandOverAsync(kind, request, await kind.StartAsync(request, cancellationToken), cancellationToken);
+                return await HandOverAsync(kind, request, await kind.StartAsync(request, OwnerTags(kind, request, null), cancellationToken), cancellationToken);
             case "Update":
                 kind.Validate(request);
-                if (kind.ChangesExport(request))
-                    // A new physical id: CloudFormation deletes the old export once the stack update succeeds.
-                    return await HandOverAsync(kind, request, await kind.StartAsync(request, cancellationToken), cancellationToken);
-                if (kind.Common(request).Wait?.Handle is { } handle && handle != kind.OldCommon(request)?.Wait?.Handle)
-                    // A new WaitCondition (its timeout changed, say) waits for a signal of its own.
-                    return await HandOverAsync(kind, request, request.PhysicalResourceId!, cancellationToken, $"-{Digest(handle)}");
-                return Answer(request.PhysicalResourceId!, ExportActions.Kept);
+                return await UpdateAsync(kind, request, cancellationToken);
             case "Delete":
                 await StopPollerAsync(kind, request, cancellationToken);
+                if (!kind.Minted(request.PhysicalResourceId ?? ""))
+                {
+                    await StopUnansweredAsync(kind, request, cancellationToken);
+                    return Answer(request.PhysicalResourceId!, ExportActions.Released);
+                }
                 await kind.BeginDeleteAsync(request, cancellationToken);
                 return Answer(request.PhysicalResourceId!, ExportActions.Deleting);
             default:
                 throw Errors.UnknownRequestType(request.RequestType);
+        }
+    }
+
+    /// <summary>
+    /// An Update, forward or rollback, decided from what the held export really is rather than from
+    /// the two property sets alone: a rollback Update carries the properties before a failed
+    /// change as the new ones, so "they differ" would start yet another export (aws-facts §6).
+    /// </summary>
+    private async Task<OnEventResponse> UpdateAsync(IExportKind kind, CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var held = request.PhysicalResourceId!;
+        var wanted = Tagging.IdentityOf(kind.Common(request));
+        if (kind.ChangesExport(request))
+        {
+            // What is held may already be what these properties ask for (the rollback of this
+            // resource's own failed Update), or have replaced it (the rollback of a replacement).
+            var current = await kind.DescribeAsync(held, cancellationToken);
+            if (current?.Identity == wanted)
+            {
+                // The rollback of this resource's own Update, whose answer CloudFormation may never
+                // have heard: a replacement of the held export may still be running. Stop it.
+                foreach (var stray in (await kind.FindOwnedAsync(request.StackId, request.LogicalResourceId, cancellationToken)).Where(e => e.Running && e.Replaces == held))
+                {
+                    log($"Rolling back to {held}: stopping its replacement {stray.TaskId}");
+                    await kind.BeginDeleteAsync(WithTask(request, stray.TaskId), cancellationToken);
+                }
+                return Answer(held, ExportActions.Kept);
+            }
+            if (current?.Replaces is { } previous && (await kind.DescribeAsync(previous, cancellationToken))?.Identity == wanted)
+            {
+                log($"Returning to export {previous}, which {held} replaced: these properties are that export's");
+                return Answer(previous, ExportActions.Kept);
+            }
+            var started = await kind.StartAsync(request, OwnerTags(kind, request, held), cancellationToken);
+            if (kind.Common(request).Wait?.Poller is { Length: > 0 })
+                // Long path: the start succeeded, so the new id is answered now; CloudFormation deletes the old export after the update.
+                return await HandOverAsync(kind, request, started, cancellationToken);
+            // Short path: CloudFormation keeps the old id until the new export has completed (isComplete answers the new one).
+            return new OnEventResponse
+            {
+                PhysicalResourceId = held, Action = ExportActions.Replacing, NewTaskId = started,
+                WaitStartedAt = kind.Common(request).Wait is null ? null : clock.GetUtcNow().ToUnixTimeSeconds(),
+            };
+        }
+        if (kind.Common(request).Wait?.Handle is { } handle && handle != kind.OldCommon(request)?.Wait?.Handle)
+            // A new WaitCondition (its timeout changed, say) waits for a signal of its own.
+            return await HandOverAsync(kind, request, held, cancellationToken, $"-{Digest(handle)}");
+        return Answer(held, ExportActions.Kept);
+    }
+
+    /// <summary>
+    /// A Delete with a physical id we never minted: CloudFormation made it up after a Create or
+    /// Update whose answer it never got (a timeout, a cancelled operation). What that request
+    /// started is found by its owner tags and stopped; an export that is not running any more,
+    /// or exports something else (the one CloudFormation still holds), is left alone.
+    /// </summary>
+    private async Task StopUnansweredAsync(IExportKind kind, CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var wanted = Tagging.IdentityOf(kind.Common(request));
+        var owned = await kind.FindOwnedAsync(request.StackId, request.LogicalResourceId, cancellationToken);
+        foreach (var export in owned.Where(e => e.Running && e.Identity == wanted))
+        {
+            log($"Delete of {request.PhysicalResourceId}, an id CloudFormation made up: stopping export {export.TaskId}, which this resource started");
+            await kind.BeginDeleteAsync(WithTask(request, export.TaskId), cancellationToken);
+        }
+    }
+
+    /// <summary>The owner tags of an export started for this request (see <see cref="Tagging"/>).</summary>
+    private static Dictionary<string, string> OwnerTags(IExportKind kind, CustomResourceRequest request, string? replaces)
+    {
+        var tags = new Dictionary<string, string>
+        {
+            [Tagging.StackTag] = request.StackId,
+            [Tagging.LogicalIdTag] = request.LogicalResourceId,
+            [Tagging.IdentityTag] = Tagging.IdentityOf(kind.Common(request)),
+            [Tagging.RequestTag] = RequestFingerprint.Of(request),
+        };
+        if (replaces is not null) tags[Tagging.ReplacesTag] = replaces;
+        return tags;
+    }
+
+    /// <summary>The same request about another task (the export a replacement started, one found by its tags).</summary>
+    private static CustomResourceRequest WithTask(CustomResourceRequest request, string taskId)
+    {
+        var copy = JsonSerializer.Deserialize(JsonSerializer.Serialize(request, FrameworkJsonContext.Default.CustomResourceRequest), FrameworkJsonContext.Default.CustomResourceRequest)!;
+        copy.PhysicalResourceId = taskId;
+        return copy;
+    }
+
+    /// <summary>
+    /// isComplete of a short-path replacement: waits for the new export; on success answers its id
+    /// (the physical id moves now, and only now); on failure or at the deadline stops it first, so the
+    /// FAILED answer, which carries the old id, leaves nothing of the new export running.
+    /// </summary>
+    private async Task<IsCompleteResponse> ReplacingAsync(IExportKind kind, CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var replacement = WithTask(request, request.NewTaskId ?? throw new ExportException($"{request.LogicalResourceId}: a replacing Update reached isComplete without the new export's id."));
+        try
+        {
+            var answer = await WaitAsync(kind, replacement, cancellationToken);
+            if (answer.IsComplete) answer.PhysicalResourceId = request.NewTaskId;
+            return answer;
+        }
+        catch (ExportException e) when (e is not AwsCallException { Transient: true })
+        {
+            log($"Replacement {request.NewTaskId} of {request.PhysicalResourceId} failed; stopping it before answering: {e.Message}");
+            await kind.BeginDeleteAsync(replacement, cancellationToken);
+            throw;
         }
     }
 
@@ -58,6 +165,7 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         {
             ExportActions.Kept or ExportActions.Polling => IsCompleteResponse.Done(await kind.CurrentAsync(request, cancellationToken)),
             ExportActions.Released => IsCompleteResponse.Done(),
+            ExportActions.Replacing => await ReplacingAsync(kind, request, cancellationToken),
             // A Delete, by its action or (from an older handler's onEvent, without one) by its request type.
             _ when request.Action == ExportActions.Deleting || request.RequestType == "Delete" =>
                 await kind.FinishDeleteAsync(request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,

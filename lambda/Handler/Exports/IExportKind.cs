@@ -24,8 +24,17 @@ public interface IExportKind
     /// <summary>True when an Update changes what is exported (so the export is replaced).</summary>
     bool ChangesExport(CustomResourceRequest request);
 
-    /// <summary>Starts the export (or finds the one this same request started) and returns its id.</summary>
-    Task<string> StartAsync(CustomResourceRequest request, CancellationToken cancellationToken);
+    /// <summary>Starts the export with these owner tags (or finds the one this same request started) and returns its id.</summary>
+    Task<string> StartAsync(CustomResourceRequest request, IReadOnlyDictionary<string, string> ownerTags, CancellationToken cancellationToken);
+
+    /// <summary>True when <paramref name="physicalId"/> has the shape of an id this kind answers (not one CloudFormation made up).</summary>
+    bool Minted(string physicalId);
+
+    /// <summary>The export as AWS describes it now, with its owner tags; null when AWS does not know it (any more).</summary>
+    Task<OwnedExport?> DescribeAsync(string taskId, CancellationToken cancellationToken);
+
+    /// <summary>Every export AWS knows whose owner tags name this stack and logical id.</summary>
+    Task<IReadOnlyList<OwnedExport>> FindOwnedAsync(string stackId, string logicalId, CancellationToken cancellationToken);
 
     /// <summary>Pending while running; done with the attributes when finished; throws when it failed.</summary>
     Task<IsCompleteResponse> CheckAsync(CustomResourceRequest request, CancellationToken cancellationToken);

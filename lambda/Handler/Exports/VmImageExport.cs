@@ -24,7 +24,7 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
         OldProps(request) is not { } old || !old.Identity().SequenceEqual(Props(request).Identity());
 
     /// <inheritdoc />
-    public async Task<string> StartAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    public async Task<string> StartAsync(CustomResourceRequest request, IReadOnlyDictionary<string, string> ownerTags, CancellationToken cancellationToken)
     {
         var p = Props(request);
         var export = new ExportImageRequest
@@ -37,12 +37,14 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
             // The same request delivered twice yields the same token, and EC2 returns the first task.
             ClientToken = RequestFingerprint.Of(request),
         };
-        if (p.Tags is { Count: > 0 } tags)
-            export.TagSpecifications = [new TagSpecification
-            {
-                ResourceType = Amazon.EC2.ResourceType.ExportImageTask,
-                Tags = tags.Select(t => new Tag(t.Key, t.Value)).ToList(),
-            }];
+        // Owner tags last: a user tag cannot take their keys (validation refuses exportconstructs:* keys anyway).
+        var tags = new Dictionary<string, string>(p.Tags ?? []);
+        foreach (var (key, value) in ownerTags) tags[key] = value;
+        export.TagSpecifications = [new TagSpecification
+        {
+            ResourceType = Amazon.EC2.ResourceType.ExportImageTask,
+            Tags = tags.Select(t => new Tag(t.Key, t.Value)).ToList(),
+        }];
         try
         {
             var started = await ec2.ExportImageAsync(export, cancellationToken);
@@ -113,21 +115,73 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
         }
         var p = Props(request);
         if (Destroys(p.RemovalPolicy))
+            await DeleteFileAsync(p.S3Bucket!, DiskImageFormats.ObjectKey(p.S3Prefix ?? "", taskId, p.DiskImageFormat ?? ""), taskId, cancellationToken);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool Minted(string physicalId) => physicalId.StartsWith(TaskPrefix, StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    async Task<OwnedExport?> IExportKind.DescribeAsync(string taskId, CancellationToken cancellationToken) =>
+        Minted(taskId) && await DescribeAsync(taskId, cancellationToken) is { } task ? Owned(task) : null;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<OwnedExport>> FindOwnedAsync(string stackId, string logicalId, CancellationToken cancellationToken)
+    {
+        // DescribeExportImageTasks documents no tag filter: page through every task and match.
+        var found = new List<OwnedExport>();
+        string? next = null;
+        do
         {
-            var key = DiskImageFormats.ObjectKey(p.S3Prefix ?? "", taskId, p.DiskImageFormat ?? "");
+            DescribeExportImageTasksResponse page;
             try
             {
-                // S3 answers 204 for a key that does not exist: a file already gone is fine.
-                await s3.DeleteObjectAsync(p.S3Bucket, key, cancellationToken);
-                log($"Deleted s3://{p.S3Bucket}/{key}");
+                page = await ec2.DescribeExportImageTasksAsync(new DescribeExportImageTasksRequest { NextToken = next, MaxResults = 500 }, cancellationToken);
             }
             catch (AmazonServiceException e)
             {
-                throw Errors.AwsCall("S3", "DeleteObject", $"s3://{p.S3Bucket}/{key} of export {taskId}", e,
-                    "The handler's role needs s3:DeleteObject on that key; or set RemovalPolicy to RETAIN.");
+                throw Errors.AwsCall("EC2", "DescribeExportImageTasks", $"the exports of {logicalId}", e, AdviceFor(e.ErrorCode));
+            }
+            found.AddRange((page.ExportImageTasks ?? []).Select(Owned)
+                .Where(o => o.Tags.GetValueOrDefault(Tagging.StackTag) == stackId && o.Tags.GetValueOrDefault(Tagging.LogicalIdTag) == logicalId));
+            next = page.NextToken;
+        } while (!string.IsNullOrEmpty(next));
+        return found;
+    }
+
+    private static OwnedExport Owned(ExportImageTask task) =>
+        new(task.ExportImageTaskId, (task.Tags ?? []).GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.First().Value), task.Status == "active");
+
+    /// <summary>
+    /// Removes an export's file. In a versioned bucket a plain DeleteObject only adds a delete
+    /// marker and the data stays: there every version of that exact key is deleted. A file already
+    /// gone is fine (S3 answers 204 for a key that does not exist).
+    /// </summary>
+    private async Task DeleteFileAsync(string bucket, string key, string taskId, CancellationToken cancellationToken)
+    {
+        var subject = $"s3://{bucket}/{key} of export {taskId}";
+        const string advice = "The handler's role needs s3:DeleteObject, s3:DeleteObjectVersion, s3:GetBucketVersioning and s3:ListBucketVersions there; or set RemovalPolicy to RETAIN.";
+        try
+        {
+            var versioning = await s3.GetBucketVersioningAsync(new Amazon.S3.Model.GetBucketVersioningRequest { BucketName = bucket }, cancellationToken);
+            if (versioning.VersioningConfig?.Status is not { } status || status == VersionStatus.Off)
+            {
+                await s3.DeleteObjectAsync(bucket, key, cancellationToken);
+                log($"Deleted s3://{bucket}/{key}");
+                return;
+            }
+            var listed = await s3.ListVersionsAsync(new Amazon.S3.Model.ListVersionsRequest { BucketName = bucket, Prefix = key }, cancellationToken);
+            foreach (var version in (listed.Versions ?? []).Where(v => v.Key == key))
+            {
+                await s3.DeleteObjectAsync(new Amazon.S3.Model.DeleteObjectRequest { BucketName = bucket, Key = key, VersionId = version.VersionId }, cancellationToken);
+                log($"Deleted s3://{bucket}/{key} version {version.VersionId}");
             }
         }
-        return true;
+        catch (AmazonServiceException e)
+        {
+            throw Errors.AwsCall("S3", "delete", subject, e, advice);
+        }
     }
 
     private async Task<ExportImageTask?> DescribeAsync(string taskId, CancellationToken cancellationToken)

@@ -63,4 +63,180 @@ public sealed class VmImageDeploymentTests : IAsyncLifetime
         Assert.Empty(_d.Aws.Denials);
         Assert.Empty(_d.Cfn.States.Running);
     }
+
+    private CustomResourceExchange Last(string id) => _d.Cfn.ExchangesOf(id).Last();
+
+    [Fact]
+    public async Task SettingsOnlyUpdate_ShouldKeepTheExportUnderTheSameServiceToken()
+    {
+        var first = await VmStack();
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var second = await VmStack(p => { p.Timeout = Duration.Minutes(45); p.PollInterval = Duration.Minutes(2); });
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.Equal("UPDATE_COMPLETE", updated);
+        Assert.Equal(("Update", "SUCCESS"), (Last(id).RequestType, Last(id).Answer!.Status));
+        Assert.Equal(_d.Cfn.ExchangesOf(id).First().Answer!.PhysicalResourceId, Last(id).Answer!.PhysicalResourceId);
+        Assert.Equal(1, _d.Aws.CallCount("EC2:ExportImage"));
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReplacementUnderDestroy_ShouldDeleteTheOldFileInTheCleanupPhase(bool versioned)
+    {
+        var first = await VmStack(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.Prefix = "a/"; });
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var bucket = _d.Cfn.Resources.Values.Single(r => r.Type == "AWS::S3::Bucket").PhysicalId;
+        if (versioned) _d.Aws.VersionedBuckets.Add(bucket);
+        var old = Assert.Single(_d.Aws.VmTasks.Values);
+        // A file of the old export written while versioning is on has a version that must go too.
+        if (versioned) _d.Aws.PutObject(old.Bucket, old.Key);
+        var second = await VmStack(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.Prefix = "b/"; });
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.Equal("UPDATE_COMPLETE", updated);
+        Assert.True(_d.Cfn.Warnings.Count == 0, string.Join("\n", _d.Cfn.Warnings));
+        var replacement = Assert.Single(_d.Aws.VmTasks.Values, t => t.Id != old.Id);
+        Assert.Equal(replacement.Id, _d.Cfn.Resources[id].PhysicalId);
+        Assert.DoesNotContain($"{old.Bucket}/{old.Key}", _d.Aws.Objects);
+        Assert.Contains($"{replacement.Bucket}/{replacement.Key}", _d.Aws.Objects);
+        if (versioned) Assert.False(_d.Aws.ObjectVersions.TryGetValue($"{old.Bucket}/{old.Key}", out var left) && left.Count > 0, "the old file's versions stay");
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
+    public async Task RemovalUnderDestroy_ShouldCancelAndDeleteWithRightsThatOutliveTheTemplate()
+    {
+        var first = await VmStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY);
+        await _d.Cfn.CreateStackAsync(first);
+        var task = Assert.Single(_d.Aws.VmTasks.Values);
+        // The next template holds no export at all: the export and its grants leave together.
+        var stack = Synthesized.NewStack("Sample");
+        new Bucket(stack, "Bucket");
+        ExportProvider.Of(stack);
+        var second = await _d.SynthesizeAsync(stack);
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.Equal("UPDATE_COMPLETE", updated);
+        Assert.True(_d.Cfn.Warnings.Count == 0, string.Join("\n", _d.Cfn.Warnings));
+        Assert.DoesNotContain($"{task.Bucket}/{task.Key}", _d.Aws.Objects);
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
+    public async Task FailedReplacement_ShouldRollBackToTheOldExportWithoutStartingAnotherOrTellingCloudFormationTheNewId()
+    {
+        var first = await VmStack();
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.VmTasks.Values);
+        _d.Aws.VmFailureMessage = "ClientError: Unsupported kernel version";
+        var second = await VmStack(p => p.ImageId = OtherImage);
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.Equal("UPDATE_ROLLBACK_COMPLETE", updated);
+        var replacement = Assert.Single(_d.Aws.VmTasks.Values, t => t.Id != old.Id);
+        Assert.Equal(2, _d.Aws.CallCount("EC2:ExportImage"));
+        Assert.DoesNotContain(_d.Cfn.ExchangesOf(id), e => e.Answer?.PhysicalResourceId == replacement.Id);
+        Assert.Equal(old.Id, _d.Cfn.Resources[id].PhysicalId);
+        Assert.Equal(old.Key, _d.Cfn.Resources[id].Attributes["S3Key"]!.ToString());
+    }
+
+    [Theory]
+    [InlineData(ReplacementRollback.DeleteNew)]
+    [InlineData(ReplacementRollback.UpdateNew)]
+    public async Task CompletedReplacementRolledBack_ShouldReturnToTheOldExportAndStopTheNewOne(ReplacementRollback variant)
+    {
+        _d.Cfn.ReplacementRollback = variant;
+        var first = await VmStack();
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.VmTasks.Values);
+        // Something after the export fails, so the whole update rolls back after the export was replaced.
+        var second = await VmStack(p => p.ImageId = OtherImage, stack => new CfnWaitConditionHandle(stack, "Later").Node.AddDependency(stack.Node.FindChild("Vm")));
+        _d.Cfn.FailOn("Later");
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.Equal("UPDATE_ROLLBACK_COMPLETE", updated);
+        Assert.Equal(2, _d.Aws.CallCount("EC2:ExportImage"));
+        Assert.Equal(old.Id, _d.Cfn.Resources[id].PhysicalId);
+        Assert.True(_d.Cfn.Warnings.Count == 0, string.Join("\n", _d.Cfn.Warnings));
+    }
+
+    [Fact]
+    public async Task CreateCancelledDuringTheWait_ShouldHaveTheRollbackDeleteCancelTheExport()
+    {
+        _d.Aws.VmPollsToFinish = 1000;
+        var template = await VmStack();
+        var id = ExportId(template);
+        _d.Cfn.CancelAfter = TimeSpan.FromMinutes(10);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.Equal("ROLLBACK_COMPLETE", created);
+        var delete = Last(id);
+        Assert.Equal("Delete", delete.RequestType);
+        Assert.DoesNotContain(_d.Aws.VmTasks.Values, t => t.Id == delete.PhysicalResourceId); // an id CloudFormation made up
+        var task = Assert.Single(_d.Aws.VmTasks.Values);
+        Assert.True(task.Cancelled, "the export is still running with no resource owning it");
+    }
+
+    [Fact]
+    public async Task LongInvalidDeployTimeValue_ShouldFailWithAnAnswerCloudFormationAcceptsNamingTheProp()
+    {
+        var stack = Synthesized.NewStack("Sample");
+        var description = new CfnParameter(stack, "Description", new CfnParameterProps { Type = "String" });
+        new ExportedVmImage(stack, "Vm", new ExportedVmImageProps
+        {
+            ImageId = Image, DiskImageFormat = DiskImageFormat.VMDK, Bucket = new Bucket(stack, "Bucket"),
+            Description = description.ValueAsString, Timeout = Duration.Minutes(30),
+        });
+        var template = await _d.SynthesizeAsync(stack);
+        var id = ExportId(template);
+
+        var created = await _d.Cfn.CreateStackAsync(template, new Dictionary<string, string> { ["Description"] = new string('x', 3000) });
+
+        Assert.Equal("ROLLBACK_COMPLETE", created);
+        var answer = _d.Cfn.ExchangesOf(id).First().Answer!;
+        Assert.True(answer.Bytes <= CloudFormationEmulator.MaxResponseBytes, $"{answer.Bytes} bytes");
+        Assert.Contains("Description", answer.Reason);
+        Assert.Equal(0, _d.Aws.CallCount("EC2:ExportImage"));
+    }
+
+    [Fact]
+    public async Task FailureReason_ShouldPointAtTheLogGroupTheHandlerWritesTo()
+    {
+        _d.Aws.AddImage(Image, exportable: false);
+        var template = await VmStack();
+        var id = ExportId(template);
+
+        await _d.Cfn.CreateStackAsync(template);
+
+        var reason = _d.Cfn.ExchangesOf(id).First().Answer!.Reason;
+        var pointer = System.Text.RegularExpressions.Regex.Match(reason, @"Logs: (\S+)").Groups[1].Value;
+        Assert.Contains(_d.Cfn.Lambda.Logs.Keys, group => group == pointer);
+        Assert.Contains(_d.Cfn.Lambda.Logs[pointer], line => line.Contains("NotExportable"));
+    }
+
+    [Fact]
+    public async Task HandlerLogs_ShouldHoldNoCredentialOfTheResponseUrl()
+    {
+        var template = await VmStack();
+
+        await _d.Cfn.CreateStackAsync(template);
+        await _d.Cfn.DeleteStackAsync();
+
+        var lines = _d.Cfn.Lambda.Logs.Values.SelectMany(l => l).ToList();
+        Assert.NotEmpty(lines);
+        Assert.DoesNotContain(lines, l => l.Contains("X-Amz-Credential") || l.Contains("X-Amz-Signature") || l.Contains(CloudFormationEmulator.ResponseHost));
+    }
 }

@@ -109,26 +109,31 @@ public sealed class AppStreamAmiExportTests
     }
 
     [Fact]
-    public void HandlerRole_ShouldGetScopedAppStreamPermissionsAndNoEc2CleanupUnderRetain()
+    public void HandlerRole_ShouldGetTheAppStreamTaskActionsOnStarAndPassOnlyItsRoleToAppStream()
     {
         var s = Of(Build().Stack);
 
-        Assert.Contains(":image/Office-Apps_2026.11", Assert.Single(s.StatementsFor("appstream:CreateExportImageTask")).GetProperty("Resource").Compact());
-        Assert.Single(s.StatementsFor("appstream:GetExportImageTask"));
+        // The Service Authorization Reference lists no resource type for these: an image ARN would never match.
+        var tasks = Assert.Single(s.StatementsFor("appstream:CreateExportImageTask"));
+        Assert.Equal(["appstream:CreateExportImageTask", "appstream:GetExportImageTask", "appstream:ListExportImageTasks"], Strings(tasks.GetProperty("Action")));
+        Assert.Equal("\"*\"", tasks.GetProperty("Resource").Compact());
         var pass = Assert.Single(s.StatementsFor("iam:PassRole"));
         Assert.Equal("appstream.amazonaws.com", pass.GetProperty("Condition").GetProperty("StringEquals").GetProperty("iam:PassedToService").GetString());
-        Assert.Empty(s.StatementsFor("ec2:DeregisterImage"));
-        Assert.Empty(s.StatementsFor("ec2:DeleteSnapshot"));
     }
 
     [Fact]
-    public void HandlerRole_UnderDestroy_ShouldMayDeregisterOnlyAmisTaggedByTheHandler()
+    public void HandlerRole_ShouldMayDeregisterOnlyAmisAndSnapshotsTaggedWithThisStacksId()
     {
         var s = Of(Build(p => p.RemovalPolicy = RemovalPolicy.DESTROY).Stack);
 
-        var deregister = Assert.Single(s.StatementsFor("ec2:DeregisterImage"));
-        Assert.Equal("false", deregister.GetProperty("Condition").GetProperty("Null").GetProperty($"ec2:ResourceTag/{Tagging.AppStreamRequestTag}").GetString());
-        Assert.Contains(":snapshot/*", Assert.Single(s.StatementsFor("ec2:DeleteSnapshot")).GetProperty("Resource").Compact());
+        foreach (var action in new[] { "ec2:DeregisterImage", "ec2:DeleteSnapshot" })
+        {
+            var statement = Assert.Single(s.StatementsFor(action));
+            // This stack's id as the value, not just the tag key: another stack's AMI is never ours to remove.
+            Assert.Equal("""{"Ref":"AWS::StackId"}""", statement.GetProperty("Condition").GetProperty("StringEquals").GetProperty($"ec2:ResourceTag/{Tagging.StackTag}").Compact());
+            // Image and snapshot ARNs carry no account.
+            Assert.Contains(":ec2:\",{\"Ref\":\"AWS::Region\"},\"::", statement.GetProperty("Resource").Compact());
+        }
     }
 
     [Fact]
@@ -147,7 +152,7 @@ public sealed class AppStreamAmiExportTests
         { "ImageName=bad name", "AppStreamAmiExport: ImageName 'bad name' is not valid; expected 1 to 101 characters" },
         { "AmiName=a", "AppStreamAmiExport: AmiName 'a' is not valid; expected 3 to 128 characters" },
         { "AmiDescription=long", "AppStreamAmiExport: AmiDescription is 257 characters long; at most 256 are allowed" },
-        { "Tags=50", "AppStreamAmiExport: Tags has 50 entries; at most 49 are allowed (one of the 50 is exportconstructs:request" },
+        { "Tags=50", "AppStreamAmiExport: Tags has 50 entries; at most 45 are allowed (5 of the 50 are the owner tags exportconstructs:*" },
         { "RemovalPolicy=RETAIN_ON_UPDATE_OR_DELETE", "AppStreamAmiExport: RemovalPolicy 'RETAIN_ON_UPDATE_OR_DELETE' is not valid" },
     };
 

@@ -133,12 +133,17 @@ public sealed class ExportedVmImageTests
     }
 
     [Fact]
-    public void HandlerRole_UnderDestroy_ShouldMayDeleteOnlyExportsUnderThePrefix()
+    public void HandlerRole_UnderDestroy_ShouldMayDeleteOnlyExportFilesOfThatBucketFromAPolicyTheExportDependsOn()
     {
-        var s = Of(Build(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.Prefix = "vm/"; }).Stack);
+        var (stack, vm) = Build(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.Prefix = "vm/"; });
+        var s = Of(stack);
 
         var delete = Assert.Single(s.StatementsFor("s3:DeleteObject"));
-        Assert.Contains("/vm/export-ami-*", delete.GetProperty("Resource").Compact());
+        // Any prefix: after a prefix change the old file still lies under the old one.
+        Assert.EndsWith("/*export-ami-*\"]]}", delete.GetProperty("Resource").Compact());
+        Assert.Equal(["s3:DeleteObject", "s3:DeleteObjectVersion"], Strings(delete.GetProperty("Action")));
+        var policy = Assert.Single(s.OfType("AWS::IAM::Policy"), p => p.Resource.GetRawText().Contains("s3:DeleteObject")).Id;
+        Assert.Contains(policy, s.Resources.GetProperty(stack.GetLogicalId((CfnElement)vm.Resource.Node.DefaultChild!)).GetProperty("DependsOn").Compact());
     }
 
     [Fact]
@@ -200,7 +205,7 @@ public sealed class ExportedVmImageTests
         { "Description=long", "ExportedVmImage: Description is 300 characters long; at most 255 are allowed" },
         { "Prefix=long", "ExportedVmImage: Prefix is 901 characters long; at most 900 are allowed" },
         { "Tags=aws", "ExportedVmImage: Tags key 'aws:owner' is not valid; expected 1 to 128 characters, not starting with 'aws:'" },
-        { "Tags=many", "ExportedVmImage: Tags has 51 entries; at most 50 are allowed" },
+        { "Tags=many", "ExportedVmImage: Tags has 51 entries; at most 45 are allowed (5 of the 50 are the owner tags" },
         { "RemovalPolicy=SNAPSHOT", "ExportedVmImage: RemovalPolicy 'SNAPSHOT' is not valid; expected RETAIN (keep the exported artifact) or DESTROY" },
     };
 

@@ -62,7 +62,8 @@ public sealed class HandlerHarness : IAsyncDisposable
         for (var poll = 1; poll <= maxPolls; poll++)
         {
             var answer = await Lifecycle.IsCompleteAsync(merged, CancellationToken.None);
-            if (answer.IsComplete) return new Outcome(started.PhysicalResourceId, answer.Data, poll);
+            // isComplete may move the physical id (a replacement that completed), and only then.
+            if (answer.IsComplete) return new Outcome(answer.PhysicalResourceId ?? started.PhysicalResourceId, answer.Data, poll);
             Assert.Null(answer.Data); // The framework rejects Data on an incomplete answer.
         }
         throw new TimeoutException($"isComplete did not finish within {maxPolls} polls");
@@ -75,6 +76,7 @@ public sealed class HandlerHarness : IAsyncDisposable
         merged.PhysicalResourceId = answer.PhysicalResourceId;
         merged.Action = answer.Action;
         merged.WaitStartedAt = answer.WaitStartedAt;
+        merged.NewTaskId = answer.NewTaskId;
         return merged;
     }
 

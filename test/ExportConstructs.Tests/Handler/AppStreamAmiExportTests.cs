@@ -64,7 +64,11 @@ public sealed class AppStreamAmiExportTests : IAsyncLifetime
         await _h.RunAsync(request);
 
         var task = Assert.Single(_h.Aws.AppStreamTasks.Values);
-        Assert.Equal(new Dictionary<string, string> { ["team"] = "euc", [Tagging.AppStreamRequestTag] = RequestFingerprint.Of(request) }, task.Tags);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["team"] = "euc", [Tagging.RequestTag] = RequestFingerprint.Of(request),
+            [Tagging.StackTag] = StackId, [Tagging.LogicalIdTag] = "Export", [Tagging.IdentityTag] = Tagging.IdentityOf(Props()),
+        }, task.Tags);
         Assert.Equal("exported", task.AmiDescription);
     }
 
@@ -252,7 +256,7 @@ public sealed class AppStreamAmiExportTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<ExportException>(() => CreateAsync(props));
 
-        Assert.Contains("AppStreamAmiExport: Tags has 51 entries; at most 49 are allowed", error.Message);
+        Assert.Contains("AppStreamAmiExport: Tags has 51 entries; at most 45 are allowed (5 of the 50 are the owner tags exportconstructs:*", error.Message);
         Assert.Contains("Tags key 'aws:reserved' is not valid", error.Message);
     }
 }

@@ -83,11 +83,18 @@ public sealed class VmImageExportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Create_WithTags_ShouldTagTheExportTask()
+    public async Task Create_WithTags_ShouldTagTheExportTaskWithThemAndTheOwnerTags()
     {
-        await CreateAsync(Props(tags: new() { ["team"] = "infra", ["cost"] = "42" }));
+        var props = Props(tags: new() { ["team"] = "infra", ["cost"] = "42" });
+        var request = Request(ResourceTypes.ExportedVmImage, "Create", Json(props));
+        await _h.RunAsync(request);
 
-        Assert.Equal(new Dictionary<string, string> { ["team"] = "infra", ["cost"] = "42" }, Assert.Single(_h.Aws.VmTasks.Values).Tags);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["team"] = "infra", ["cost"] = "42",
+            [Tagging.StackTag] = StackId, [Tagging.LogicalIdTag] = "Export", [Tagging.IdentityTag] = Tagging.IdentityOf(props),
+            [Tagging.RequestTag] = ExportConstructs.Handler.Exports.RequestFingerprint.Of(request),
+        }, Assert.Single(_h.Aws.VmTasks.Values).Tags);
     }
 
     [Fact]
@@ -214,11 +221,12 @@ public sealed class VmImageExportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_WhenPhysicalIdIsNotATask_ShouldSucceedWithoutAwsCalls()
+    public async Task Delete_WhenPhysicalIdIsNotATask_ShouldOnlyLookForExportsThisResourceStarted()
     {
         await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(Props()), physicalId: "some-other-id"));
 
-        Assert.Empty(_h.Aws.Calls);
+        // CloudFormation made the id up (no answer reached it): what the resource started is found by its owner tags.
+        Assert.Equal(["EC2:DescribeExportImageTasks"], _h.Aws.Calls);
     }
 
     public static TheoryData<string, string, string> BadProps => new()

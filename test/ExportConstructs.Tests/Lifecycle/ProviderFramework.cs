@@ -73,7 +73,7 @@ public sealed class ProviderFramework(HandlerHarness harness, int intervalSecond
             {
                 return await RespondAsync(request, "FAILED", e.Message, started.PhysicalResourceId, []);
             }
-            if (answer.IsComplete) return await RespondAsync(request, "SUCCESS", "", started.PhysicalResourceId, answer.Data ?? []);
+            if (answer.IsComplete) return await RespondAsync(request, "SUCCESS", "", answer.PhysicalResourceId ?? started.PhysicalResourceId, answer.Data ?? []);
             Assert.Null(answer.Data);
         }
         return await RespondAsync(request, "FAILED", "Operation timed out", started.PhysicalResourceId, []);
