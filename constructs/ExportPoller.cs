@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.StepFunctions;
 using Amazon.CDK.AWS.StepFunctions.Tasks;
 using Constructs;
@@ -42,9 +43,12 @@ public sealed class ExportPoller : Construct
             PayloadResponseOnly = true,
             ResultPath = "$.Poll",
         });
-        // A poll that failed (the signal did not go through, say) is tried again before giving up.
-        poll.AddRetry(new RetryProps { Errors = ["States.TaskFailed"], Interval = Duration.Seconds(30), MaxAttempts = 5, BackoffRate = 2 });
         var wait = new Wait(this, "Interval", new WaitProps { Time = WaitTime.SecondsPath("$." + PollerInput.IntervalField) });
+        // A poll that failed (the Lambda throttled, the signal refused for now) is tried again a few
+        // times, then the poller waits an interval and polls again: an outage of any length ends in
+        // the right signal once it is over. The poll itself ends the loop at the export's deadline.
+        poll.AddRetry(new RetryProps { Errors = ["States.TaskFailed"], Interval = Duration.Seconds(30), MaxAttempts = 3, BackoffRate = 2 });
+        poll.AddCatch(wait, new CatchProps { Errors = ["States.ALL"], ResultPath = "$.PollError" });
         var finished = new Choice(this, "Signalled?")
             .When(Condition.BooleanEquals("$.Poll." + PollerOutput.DoneField, true), new Succeed(this, "Done"))
             .Otherwise(wait);
@@ -54,6 +58,14 @@ public sealed class ExportPoller : Construct
             DefinitionBody = DefinitionBody.FromChainable(poll.Next(finished)),
             Timeout = ExecutionTimeout,
             Comment = "ExportConstructs: polls one export and signals its WaitCondition.",
+            // Every poll is visible: the input names the export and its properties, and holds no credential.
+            Logs = new LogOptions
+            {
+                Destination = new LogGroup(this, "Logs", new LogGroupProps { Retention = RetentionDays.THREE_MONTHS }),
+                Level = LogLevel.ALL,
+                IncludeExecutionData = true,
+            },
+            TracingEnabled = true,
         });
         Access = new Policy(this, "HandlerAccess", new PolicyProps
         {
@@ -61,6 +73,8 @@ public sealed class ExportPoller : Construct
             Statements =
             [
                 new PolicyStatement(new PolicyStatementProps { Actions = ["states:StartExecution"], Resources = [StateMachine.StateMachineArn] }),
+                // The poll signals its export's WaitCondition; this stack's only.
+                new PolicyStatement(new PolicyStatementProps { Actions = ["cloudformation:SignalResource"], Resources = [Aws.STACK_ID] }),
                 new PolicyStatement(new PolicyStatementProps
                 {
                     Actions = ["states:StopExecution"],

@@ -10,9 +10,9 @@ namespace ExportConstructs;
 /// <summary>
 /// The CloudFormation resources of one export, whichever way it waits. Short or no wait: one
 /// custom resource, its attributes the export's. Long wait: the export resource (starts the task
-/// and the poller, answers at once), a WaitConditionHandle and WaitCondition (the poller signals
-/// the handle), and a result resource after the condition, whose attributes are the finished
-/// export's. Either way the construct reads the same attribute names from <see cref="Attributes"/>.
+/// and the poller, answers at once), a WaitCondition with a CreationPolicy (the poller signals it
+/// through SignalResource), and a result resource after the condition, whose attributes are the
+/// finished export's. Either way the construct reads the same attribute names from <see cref="Attributes"/>.
 /// </summary>
 internal sealed class ExportResources
 {
@@ -37,24 +37,27 @@ internal sealed class ExportResources
         }
 
         // Logical ids from what identifies the export (and the timeout, which a WaitCondition
-        // cannot change in place): a replacement gets a handle and condition of its own.
+        // cannot change in place): a replacement gets a condition of its own. A CreationPolicy acts
+        // only when CloudFormation creates the resource, so a condition is signalled once, ever.
         var stack = Stack.Of(scope);
         var key = Digest(props.Identity().Select(v => Stable(stack, v)).Append(waiting.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var handle = new CfnWaitConditionHandle(scope, "WaitHandle" + key);
+        var condition = new CfnWaitCondition(scope, "Wait" + key);
+        condition.CfnOptions.CreationPolicy = new CfnCreationPolicy
+        {
+            // Signalled through cloudformation:SignalResource, scoped to this stack: no handle, no presigned URL.
+            ResourceSignal = new CfnResourceSignal { Count = 1, Timeout = $"PT{waiting.TimeoutSeconds}S" },
+        };
         props.Wait = waiting.Properties();
-        props.Wait.Handle = handle.Ref;
+        props.Wait.Signal = stack.GetLogicalId(condition);
         props.Wait.Poller = provider.Poller.StateMachine.StateMachineArn;
         var resource = Custom(scope, "Resource", token, resourceType, props, typeInfo);
         resource.Node.AddDependency(provider.Poller.Access);
-        var condition = new CfnWaitCondition(scope, "Wait" + key, new CfnWaitConditionProps
-        {
-            Handle = handle.Ref,
-            Timeout = props.Wait.TimeoutSeconds,
-            Count = 1,
-        });
         condition.AddDependency((CfnResource)resource.Node.DefaultChild!);
 
-        props.Wait = null;
+        // The result reads the export after the signal. An export replaced by a parameter change keeps
+        // its condition (same template text): then the result waits for it itself, within the custom
+        // resource's hour.
+        props.Wait = new Waiting(true, waiting.IntervalSeconds, Math.Min(waiting.TimeoutSeconds, ProviderSettings.ShortPathLimitSeconds)).Properties();
         props.TaskId = resource.Ref;
         var result = Custom(scope, "Result", token, resultType, props, typeInfo);
         result.Node.AddDependency(condition);

@@ -7,13 +7,16 @@ namespace ExportConstructs.Contract;
 /// How an export waits, as resource properties (data, not infrastructure: every export shares one
 /// Provider). Present whenever the export waits: the handler keeps to <see cref="TimeoutSeconds"/>
 /// and <see cref="IntervalSeconds"/> itself. On the long-wait path (longer than a custom resource
-/// may wait) <see cref="Handle"/> and <see cref="Poller"/> are set too: the export resource then
-/// completes at once and starts the poller, which signals the handle when the export ends.
+/// may wait) <see cref="Signal"/> and <see cref="Poller"/> are set too: the export resource then
+/// completes at once and starts the poller, which signals that WaitCondition when the export ends.
 /// </summary>
 public sealed class WaitProperties
 {
-    /// <summary>Presigned URL of the WaitConditionHandle (its <c>Ref</c>).</summary>
-    [JsonPropertyName("Handle")] public string? Handle { get; set; }
+    /// <summary>
+    /// Logical id of the WaitCondition (with a CreationPolicy) that the poller signals through
+    /// <c>cloudformation:SignalResource</c>. A name, not a credential: no presigned handle URL.
+    /// </summary>
+    [JsonPropertyName("Signal")] public string? Signal { get; set; }
 
     /// <summary>ARN of the poller state machine.</summary>
     [JsonPropertyName("Poller")] public string? Poller { get; set; }
@@ -50,6 +53,9 @@ public sealed class PollerInput
     /// <summary>Resource type of the export.</summary>
     [JsonPropertyName("ResourceType")] public string ResourceType { get; set; } = "";
 
+    /// <summary>The stack (its id), whose WaitCondition the poller signals.</summary>
+    [JsonPropertyName("StackId")] public string StackId { get; set; } = "";
+
     /// <summary>Its physical id: the task id.</summary>
     [JsonPropertyName("PhysicalResourceId")] public string PhysicalResourceId { get; set; } = "";
 
@@ -69,6 +75,6 @@ public sealed class PollerOutput
     /// <summary>Field the state machine's Choice state reads.</summary>
     public const string DoneField = "Done";
 
-    /// <summary>True once the handle was signalled (success or failure).</summary>
+    /// <summary>True once the export has ended and its WaitCondition was signalled, or the Timeout passed.</summary>
     [JsonPropertyName(DoneField)] public bool Done { get; set; }
 }

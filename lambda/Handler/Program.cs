@@ -7,13 +7,12 @@ using ExportConstructs.Handler.Runtime;
 var address = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API")
     ?? throw Errors.MissingEnvironment("AWS_LAMBDA_RUNTIME_API");
 using var runtimeHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-using var signalHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 var client = new RuntimeApiClient(runtimeHttp, address);
 
 CustomResourceFunction function;
 try
 {
-    function = AwsClients.Function(AwsClients.FromEnvironment(signalHttp), TimeProvider.System, Console.WriteLine, Environment.GetEnvironmentVariable("_HANDLER"));
+    function = AwsClients.Function(AwsClients.FromEnvironment(), TimeProvider.System, Console.WriteLine, Environment.GetEnvironmentVariable("_HANDLER"));
 }
 catch (Exception e)
 {

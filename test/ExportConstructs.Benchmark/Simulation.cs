@@ -24,14 +24,12 @@ internal static class Simulation
 {
     private const string Poller = "arn:aws:states:us-east-1:123456789012:stateMachine:Poller";
 
-    private static (FakeAws Aws, FakeTimeProvider Clock, AwsServices Services, HttpClient Http) Setup(TimeSpan duration)
+    private static (FakeAws Aws, FakeTimeProvider Clock, AwsServices Services) Setup(TimeSpan duration)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
         var aws = new FakeAws { Clock = clock, VmDuration = duration };
         aws.AddImage("ami-0123456789abcdef0");
-        var http = new HttpClient();
-        var services = LoopbackClients.For(aws, http);
-        return (aws, clock, services, http);
+        return (aws, clock, LoopbackClients.For(aws));
     }
 
     private static CustomResourceRequest Create(VmImageExportProperties props) => new()
@@ -52,15 +50,16 @@ internal static class Simulation
 
     public static async Task<SimulationResult> ShortPathAsync(TimeSpan duration, TimeSpan interval)
     {
-        var (aws, clock, services, http) = Setup(duration);
+        var (aws, clock, services) = Setup(duration);
         await using var _ = aws;
-        using var __ = http;
         var lifecycle = AwsClients.Lifecycle(services, clock, _ => { });
         var start = clock.GetUtcNow();
-        var request = Create(Props(null));
+        // The stack's one Provider calls isComplete every query interval; the handler describes once per PollInterval.
+        var request = Create(Props(new WaitProperties { IntervalSeconds = ((int)interval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), TimeoutSeconds = "3300" }));
         var answer = await lifecycle.OnEventAsync(request, default);
         request.PhysicalResourceId = answer.PhysicalResourceId;
         request.Action = answer.Action;
+        request.WaitStartedAt = answer.WaitStartedAt;
         var (invocations, polls) = (1, 0);
         while (true)
         {
@@ -68,28 +67,29 @@ internal static class Simulation
             var done = await lifecycle.IsCompleteAsync(request, default);
             var wall = Stopwatch.GetElapsedTime(begin);
             invocations++;
-            polls++;
             if (done.IsComplete)
+            {
+                polls = aws.CallCount("EC2:DescribeExportImageTasks");
                 return Result("Short path (47 min 10 s export, 30 s interval)", interval, aws, polls, invocations, clock.GetUtcNow() - (start + duration) + wall, extraDescribes: 0);
-            clock.Advance(interval);
+            }
+            clock.Advance(TimeSpan.FromSeconds(ProviderSettings.QueryIntervalSeconds));
         }
     }
 
     public static async Task<SimulationResult> LongPathAsync(TimeSpan duration, TimeSpan interval)
     {
-        var (aws, clock, services, http) = Setup(duration);
+        var (aws, clock, services) = Setup(duration);
         await using var _ = aws;
-        using var __ = http;
         var lifecycle = AwsClients.Lifecycle(services, clock, _ => { });
-        var poller = new ExportConstructs.Handler.Exports.WaitPoller(lifecycle, services.Signal, clock, _ => { });
-        var wait = new WaitProperties { Handle = aws.Url + "waitcondition/sim", Poller = Poller, IntervalSeconds = ((int)interval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), TimeoutSeconds = "43200" };
+        var poller = new ExportConstructs.Handler.Exports.WaitPoller(lifecycle, services.CloudFormation, clock, _ => { });
+        var wait = new WaitProperties { Signal = "WaitSim", Poller = Poller, IntervalSeconds = ((int)interval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), TimeoutSeconds = "43200" };
         var start = clock.GetUtcNow();
         var request = Create(Props(wait));
         var answer = await lifecycle.OnEventAsync(request, default);
         request.PhysicalResourceId = answer.PhysicalResourceId;
         request.Action = answer.Action;
         await lifecycle.IsCompleteAsync(request, default);
-        var input = JsonSerializer.Deserialize(aws.Executions[answer.PhysicalResourceId].Input, ContractJsonContext.Default.PollerInput)!;
+        var input = JsonSerializer.Deserialize(aws.Executions.Single().Value.Input, ContractJsonContext.Default.PollerInput)!;
         var (invocations, polls) = (2, 0);
         while (true)
         {

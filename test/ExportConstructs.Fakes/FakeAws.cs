@@ -57,8 +57,14 @@ public sealed partial class FakeAws : IAsyncDisposable
         {
             if (request.Header("X-Amz-Target") is { } sfn && sfn.StartsWith("AWSStepFunctions.", StringComparison.Ordinal)) return StepFunctions(request, sfn);
             if (request.Header("X-Amz-Target") is { } target) return AppStream(request, target);
-            if (request.Method == "PUT" && request.PathAndQuery.StartsWith("/waitcondition/", StringComparison.Ordinal)) return Signal(request);
-            if (request.Method == "POST" && request.PathAndQuery == "/" ) return Ec2(request, HttpUtility.ParseQueryString(request.Body));
+            if (request.Method == "POST" && request.PathAndQuery == "/")
+            {
+                // EC2 and CloudFormation both speak Query at POST /: the signing name tells them apart.
+                var form = HttpUtility.ParseQueryString(request.Body);
+                return (request.Header("Authorization") ?? "").Contains("/cloudformation/aws4_request", StringComparison.Ordinal)
+                    ? CloudFormation(request, form)
+                    : Ec2(request, form);
+            }
             return S3(request);
         }
     }

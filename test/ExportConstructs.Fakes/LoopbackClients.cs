@@ -1,4 +1,5 @@
 using Amazon.AppStream;
+using Amazon.CloudFormation;
 using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -17,7 +18,7 @@ public static class LoopbackClients
     /// Real SDK clients (and the hand-written ones) with the handler's retry settings, sending to
     /// <paramref name="aws"/>, signed with <paramref name="credentials"/> (by default the fakes' own).
     /// </summary>
-    public static AwsServices For(FakeAws aws, HttpClient signalHttp, AWSCredentials? credentials = null)
+    public static AwsServices For(FakeAws aws, AWSCredentials? credentials = null)
     {
         credentials ??= Credentials;
         var url = aws.Url.ToString();
@@ -33,7 +34,7 @@ public static class LoopbackClients
             new AmazonS3Client(credentials, Loopback(new AmazonS3Config { ForcePathStyle = true })),
             new AmazonAppStreamClient(credentials, Loopback(new AmazonAppStreamConfig())),
             new AmazonStepFunctionsClient(credentials, Loopback(new AmazonStepFunctionsConfig())),
-            new WaitConditionSignal(signalHttp));
+            new AmazonCloudFormationClient(credentials, Loopback(new AmazonCloudFormationConfig())));
     }
 
     /// <summary>The environment Lambda gives the bootstrap, with every AWS endpoint on <paramref name="aws"/>.</summary>

@@ -1,4 +1,5 @@
 using Amazon.AppStream;
+using Amazon.CloudFormation;
 using Amazon.EC2;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -9,7 +10,7 @@ using ExportConstructs.Handler.Exports;
 namespace ExportConstructs.Handler.Aws;
 
 /// <summary>The AWS clients the handler talks through.</summary>
-public sealed record AwsServices(IAmazonEC2 Ec2, IAmazonS3 S3, IAmazonAppStream AppStream, IAmazonStepFunctions StepFunctions, IWaitConditionSignal Signal);
+public sealed record AwsServices(IAmazonEC2 Ec2, IAmazonS3 S3, IAmazonAppStream AppStream, IAmazonStepFunctions StepFunctions, IAmazonCloudFormation CloudFormation);
 
 /// <summary>
 /// Builds the AWS clients the way they run on Lambda: credentials and region from the
@@ -23,12 +24,12 @@ public static class AwsClients
     public const int MaxAttempts = 6;
 
     /// <summary>Clients from the environment.</summary>
-    public static AwsServices FromEnvironment(HttpClient http) => new(
+    public static AwsServices FromEnvironment() => new(
         new AmazonEC2Client(Configure(new AmazonEC2Config())),
         new AmazonS3Client(Configure(new AmazonS3Config())),
         new AmazonAppStreamClient(Configure(new AmazonAppStreamConfig())),
         new AmazonStepFunctionsClient(Configure(new AmazonStepFunctionsConfig())),
-        new WaitConditionSignal(http));
+        new AmazonCloudFormationClient(Configure(new AmazonCloudFormationConfig())));
 
     /// <summary>The export rules wired to the given clients.</summary>
     public static ExportLifecycle Lifecycle(AwsServices aws, TimeProvider clock, Action<string> log) =>
@@ -38,7 +39,7 @@ public static class AwsClients
     public static CustomResourceFunction Function(AwsServices aws, TimeProvider clock, Action<string> log, string? handler)
     {
         var lifecycle = Lifecycle(aws, clock, log);
-        return new CustomResourceFunction(lifecycle, new WaitPoller(lifecycle, aws.Signal, clock, log), handler);
+        return new CustomResourceFunction(lifecycle, new WaitPoller(lifecycle, aws.CloudFormation, clock, log), handler);
     }
 
     /// <summary>Applies the retry settings shared by every client.</summary>

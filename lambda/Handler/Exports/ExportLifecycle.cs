@@ -31,12 +31,12 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         {
             case "Create":
                 kind.Validate(request);
-                return await HandOverAsync(kind, request, await kind.StartAsync(request, OwnerTags(kind, request, null), cancellationToken), cancellationToken);
+                return await HandOverAsync(kind, request, await kind.StartAsync(request, OwnerTags(kind, request, null), cancellationToken), startedHere: true, cancellationToken);
             case "Update":
                 kind.Validate(request);
                 return await UpdateAsync(kind, request, cancellationToken);
             case "Delete":
-                await StopPollerAsync(kind, request, cancellationToken);
+                await StopPollerAsync(kind.Common(request).Wait, request.PhysicalResourceId, request.LogicalResourceId, cancellationToken);
                 if (!kind.Minted(request.PhysicalResourceId ?? ""))
                 {
                     await StopUnansweredAsync(kind, request, cancellationToken);
@@ -82,7 +82,7 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
             var started = await kind.StartAsync(request, OwnerTags(kind, request, held), cancellationToken);
             if (kind.Common(request).Wait?.Poller is { Length: > 0 })
                 // Long path: the start succeeded, so the new id is answered now; CloudFormation deletes the old export after the update.
-                return await HandOverAsync(kind, request, started, cancellationToken);
+                return await HandOverAsync(kind, request, started, startedHere: true, cancellationToken);
             // Short path: CloudFormation keeps the old id until the new export has completed (isComplete answers the new one).
             return new OnEventResponse
             {
@@ -90,9 +90,13 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
                 WaitStartedAt = kind.Common(request).Wait is null ? null : clock.GetUtcNow().ToUnixTimeSeconds(),
             };
         }
-        if (kind.Common(request).Wait?.Handle is { } handle && handle != kind.OldCommon(request)?.Wait?.Handle)
-            // A new WaitCondition (its timeout changed, say) waits for a signal of its own.
-            return await HandOverAsync(kind, request, held, cancellationToken, $"-{Digest(handle)}");
+        if (kind.Common(request).Wait?.Signal is { } signal && signal != kind.OldCommon(request)?.Wait?.Signal)
+        {
+            // A new WaitCondition (its timeout changed, or the export moved to the long path) waits for
+            // a signal of its own: one poller per export, so the one signalling the old condition stops.
+            await StopPollerAsync(kind.OldCommon(request)?.Wait, held, request.LogicalResourceId, cancellationToken);
+            return await HandOverAsync(kind, request, held, startedHere: false, cancellationToken);
+        }
         return Answer(held, ExportActions.Kept);
     }
 
@@ -228,28 +232,34 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         return Answer(taskId, ExportActions.Started);
     }
 
-    /// <summary>On the long-wait path, starts the poller for this task; otherwise isComplete waits itself.</summary>
-    private async Task<OnEventResponse> HandOverAsync(IExportKind kind, CustomResourceRequest request, string taskId, CancellationToken cancellationToken, string nameSuffix = "")
+    /// <summary>
+    /// On the long-wait path, starts the poller for this task; otherwise isComplete waits itself.
+    /// onEvent never throws after it started something that nobody would then own: when the poller
+    /// cannot be started, the export this request started is stopped before the error goes out
+    /// (a failed Create's answer carries the framework's marker, whose Delete never reaches us).
+    /// </summary>
+    private async Task<OnEventResponse> HandOverAsync(IExportKind kind, CustomResourceRequest request, string taskId, bool startedHere, CancellationToken cancellationToken)
     {
         var wait = kind.Common(request).Wait;
         if (wait?.Poller is not { Length: > 0 } poller)
             return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Started, WaitStartedAt = clock.GetUtcNow().ToUnixTimeSeconds() };
-        var timeout = int.Parse(wait.TimeoutSeconds ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        var timeout = Seconds(wait.TimeoutSeconds, 0);
         var input = new PollerInput
         {
             ResourceType = request.ResourceType,
+            StackId = request.StackId,
             PhysicalResourceId = taskId,
             ResourceProperties = request.ResourceProperties,
-            IntervalSeconds = int.Parse(wait.IntervalSeconds ?? "60", System.Globalization.CultureInfo.InvariantCulture),
+            IntervalSeconds = Seconds(wait.IntervalSeconds, ProviderSettings.QueryIntervalSeconds),
             DeadlineUnixSeconds = clock.GetUtcNow().ToUnixTimeSeconds() + timeout,
         };
-        var name = taskId + nameSuffix;
+        var name = PollerName(taskId, wait);
         try
         {
             await stepFunctions.StartExecutionAsync(new StartExecutionRequest
             {
                 StateMachineArn = poller,
-                // The task id names the execution: the same request delivered twice finds it running.
+                // Named after the task and the condition it signals: the same request delivered twice finds it running.
                 Name = name,
                 Input = JsonSerializer.Serialize(input, ContractJsonContext.Default.PollerInput),
             }, cancellationToken);
@@ -261,30 +271,39 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         }
         catch (AmazonServiceException e)
         {
+            if (startedHere)
+            {
+                log($"Poller for {taskId} not started: [{e.ErrorCode}] {e.Message}; stopping the export so that nothing runs unowned");
+                await kind.BeginDeleteAsync(WithTask(request, taskId), cancellationToken);
+            }
             throw Errors.AwsCall("Step Functions", "StartExecution", $"the poller of export {taskId}", e,
-                "The export was started; deploying again (or rolling back) resolves it.");
+                startedHere ? "The export was stopped; deploying again starts it anew." : "The export is kept; deploying again retries.");
         }
         return Answer(taskId, ExportActions.Polling);
     }
 
-    private async Task StopPollerAsync(IExportKind kind, CustomResourceRequest request, CancellationToken cancellationToken)
+    /// <summary>The poller execution of one export and one WaitCondition (at most one runs per export).</summary>
+    private static string PollerName(string taskId, WaitProperties wait) => $"{taskId}-{Digest(wait.Signal ?? "")[..8]}";
+
+    private async Task StopPollerAsync(WaitProperties? wait, string? taskId, string logicalId, CancellationToken cancellationToken)
     {
-        if (kind.Common(request).Wait?.Poller is not { Length: > 0 } poller || request.PhysicalResourceId is not { } taskId) return;
+        if (wait?.Poller is not { Length: > 0 } poller || taskId is null) return;
+        var name = PollerName(taskId, wait);
         try
         {
             await stepFunctions.StopExecutionAsync(new StopExecutionRequest
             {
-                ExecutionArn = ExecutionArn(poller, taskId),
-                Error = "ResourceDeleted",
-                Cause = $"The export resource {request.LogicalResourceId} was deleted.",
+                ExecutionArn = ExecutionArn(poller, name),
+                Error = "ResourceChanged",
+                Cause = $"The export resource {logicalId} was deleted, or waits for another WaitCondition.",
             }, cancellationToken);
-            log($"Stopped poller {taskId}");
+            log($"Stopped poller {name}");
         }
         catch (AmazonServiceException e)
         {
             // Already finished, or never started. A poller that cannot be stopped ends at its deadline,
             // and failing the Delete would leave the export running: go on and cancel it.
-            log($"Poller {taskId} not stopped: [{e.ErrorCode}] {e.Message}");
+            log($"Poller {name} not stopped: [{e.ErrorCode}] {e.Message}");
         }
     }
 

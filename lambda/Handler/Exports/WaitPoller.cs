@@ -1,33 +1,23 @@
-using System.Text.Json;
+using Amazon.CloudFormation;
+using Amazon.Runtime;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.CustomResources;
 
 namespace ExportConstructs.Handler.Exports;
 
-/// <summary>Signals a CloudFormation WaitCondition through its handle.</summary>
-public interface IWaitConditionSignal
-{
-    /// <summary>Sends one signal to the handle's presigned URL.</summary>
-    Task SendAsync(string handleUrl, WaitSignal signal, CancellationToken cancellationToken);
-}
-
-/// <summary>The body of a WaitCondition signal.</summary>
-public sealed record WaitSignal(
-    [property: System.Text.Json.Serialization.JsonPropertyName("Status")] string Status,
-    [property: System.Text.Json.Serialization.JsonPropertyName("Reason")] string Reason,
-    [property: System.Text.Json.Serialization.JsonPropertyName("UniqueId")] string UniqueId,
-    [property: System.Text.Json.Serialization.JsonPropertyName("Data")] string Data);
-
 /// <summary>
-/// One poll of the long-wait path: checks the export with the same code isComplete uses, and
-/// signals the WaitCondition SUCCESS when it finished, FAILURE with AWS's message when it failed
-/// or when the deadline passed. A passing AWS error (after the SDK's retries) only skips a poll.
+/// One poll of the long-wait path: checks the export with the same code isComplete uses and, when
+/// it has ended, signals its WaitCondition through <c>cloudformation:SignalResource</c>, a right
+/// scoped to this stack (no presigned handle URL, which any reader of the stack could use).
+/// The signal is always SUCCESS: a FAILURE signal carries no reason and fails the stack at once;
+/// the result resource after the condition re-reads the export and fails with AWS's reason.
+/// When the export's Timeout passes, the poller stops without a signal: the WaitCondition then
+/// times out by itself, and the rollback's Delete stops the export. A passing AWS error (after the
+/// SDK's retries) only skips a poll; a failing poll (the Lambda itself) is caught by the state
+/// machine, which waits and polls again, so an outage ends in the right signal once it is over.
 /// </summary>
-public sealed class WaitPoller(ExportLifecycle lifecycle, IWaitConditionSignal signal, TimeProvider clock, Action<string> log)
+public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation cloudFormation, TimeProvider clock, Action<string> log)
 {
-    /// <summary>CloudFormation shows the reason; keep it well inside its limits.</summary>
-    public const int MaxReason = 4000;
-
     /// <summary>Polls once.</summary>
     public async Task<PollerOutput> PollAsync(PollerInput input, CancellationToken cancellationToken)
     {
@@ -37,58 +27,50 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IWaitConditionSignal s
             ResourceType = input.ResourceType,
             PhysicalResourceId = input.PhysicalResourceId,
             ResourceProperties = input.ResourceProperties,
+            StackId = input.StackId,
             LogicalResourceId = "poller",
         };
         var kind = lifecycle.KindOf(input.ResourceType);
         var wait = kind.Common(request).Wait;
-        if (wait?.Handle is not { Length: > 0 } handle)
-            throw new ExportException($"The poller input for {input.PhysicalResourceId} has no WaitCondition handle.");
+        if (wait?.Signal is not { Length: > 0 } condition)
+            throw new ExportException($"The poller input for {input.PhysicalResourceId} names no WaitCondition to signal.");
         var taskId = input.PhysicalResourceId;
-        IsCompleteResponse? status = null;
-        string? failure = null;
+        string outcome;
         try
         {
-            status = await kind.CheckAsync(request, cancellationToken);
+            var status = await kind.CheckAsync(request, cancellationToken);
+            if (!status.IsComplete) return Continue(input, taskId, wait);
+            outcome = "completed";
         }
         catch (AwsCallException e) when (e.Transient)
         {
             log($"Poll of {taskId} failed for now: {e.Message}; trying again next interval");
+            return Continue(input, taskId, wait);
         }
         catch (ExportException e)
         {
-            failure = e.Message;
+            outcome = "failed: " + e.Message;
         }
-        // Signalling happens outside the try: if the signal itself fails, the poll fails and the
-        // state machine retries it, rather than the outcome being reported the wrong way.
-        if (status is { IsComplete: true })
+        try
         {
-            var data = JsonSerializer.Serialize(status.Data ?? [], PollerJsonContext.Default.DictionaryStringString);
-            await signal.SendAsync(handle, new WaitSignal("SUCCESS", $"Export {taskId} completed.", taskId, data), cancellationToken);
-            log($"Signalled SUCCESS for {taskId}");
-            return new PollerOutput { Done = true };
+            await cloudFormation.SignalResourceAsync(new SignalResourceRequest
+            {
+                StackName = input.StackId, LogicalResourceId = condition, UniqueId = taskId, Status = "SUCCESS",
+            }, cancellationToken);
+            log($"Export {taskId} {outcome}; signalled {condition}");
         }
-        if (failure is not null)
+        catch (AmazonServiceException e) when (e.ErrorCode == "ValidationError")
         {
-            await SignalFailureAsync(handle, taskId, failure, cancellationToken);
-            return new PollerOutput { Done = true };
+            // The stack operation is over (cancelled, rolled back) or the condition is gone: nothing waits for this signal any more.
+            log($"Export {taskId} {outcome}; {condition} cannot be signalled any more: {e.Message}");
         }
-        if (clock.GetUtcNow().ToUnixTimeSeconds() >= input.DeadlineUnixSeconds)
-        {
-            await SignalFailureAsync(handle, taskId,
-                $"Export {taskId} did not finish within the Timeout of {wait.TimeoutSeconds} s. Raise Timeout (at most 12 hours), or set WaitForCompletion to false.",
-                cancellationToken);
-            return new PollerOutput { Done = true };
-        }
-        return new PollerOutput { Done = false };
+        return new PollerOutput { Done = true };
     }
 
-    private async Task SignalFailureAsync(string handle, string taskId, string reason, CancellationToken cancellationToken)
+    private PollerOutput Continue(PollerInput input, string taskId, WaitProperties wait)
     {
-        await signal.SendAsync(handle, new WaitSignal("FAILURE", reason.Length > MaxReason ? reason[..MaxReason] : reason, taskId, ""), cancellationToken);
-        log($"Signalled FAILURE for {taskId}: {reason}");
+        if (clock.GetUtcNow().ToUnixTimeSeconds() < input.DeadlineUnixSeconds) return new PollerOutput { Done = false };
+        log($"Export {taskId} did not finish within its Timeout of {wait.TimeoutSeconds} s; stopping without a signal, so that its WaitCondition times out");
+        return new PollerOutput { Done = true };
     }
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(WaitSignal))]
-[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
-internal sealed partial class PollerJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

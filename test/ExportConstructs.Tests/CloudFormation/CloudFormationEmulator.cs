@@ -41,6 +41,7 @@ public sealed class CloudFormationEmulator
     private readonly Dictionary<string, CustomResourceExchange> _byPath = new(StringComparer.Ordinal);
     private readonly HashSet<string> _failOn = new(StringComparer.Ordinal);
     private readonly HashSet<string> _knownExecutions = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _awaitingSignals = new(StringComparer.Ordinal);
     private Dictionary<string, string> _parameters = [];
     private int _counter;
     private int _operation;
@@ -53,6 +54,7 @@ public sealed class CloudFormationEmulator
         StackName = stackName;
         StackId = $"arn:aws:cloudformation:{ResourceModels.Region}:{ResourceModels.Account}:stack/{stackName}/5b6c7d8e-0000-4000-8000-000000000000";
         Lambda = new LambdaService(aws, framework, scheduler.Clock);
+        aws.SignalTarget = SignalRefusal;
         States = new StatesInterpreter(scheduler, Lambda.InvokeAsync);
     }
 
@@ -453,12 +455,12 @@ public sealed class CloudFormationEmulator
     private async Task<string?> CreatePlainAsync(TemplateResource resource, JsonObject properties)
     {
         var (physical, attributes) = ResourceModels.Provision(StackName, resource.LogicalId, resource.Type, properties, Suffix());
-        if (resource.Type == "AWS::CloudFormation::WaitConditionHandle")
-            physical = _aws.HandleUrl(resource.LogicalId);
         var deployed = new DeployedResource(resource.LogicalId, resource.Type, physical, properties, attributes);
         _deployed[resource.LogicalId] = deployed;
         ApplyPlain(deployed);
-        if (resource.Type == "AWS::CloudFormation::WaitCondition" && await WaitForSignalsAsync(deployed) is { } failure)
+        if (resource.Type == "AWS::CloudFormation::WaitConditionHandle" || resource.Type == "AWS::CloudFormation::WaitCondition" && resource.CreationPolicy is null)
+            return "This emulation models WaitConditions with a CreationPolicy only (signals through SignalResource).";
+        if (resource.CreationPolicy is { } policy && await WaitForSignalsAsync(resource.LogicalId, policy.GetProperty("ResourceSignal")) is { } failure)
             return failure;
         Event(resource.LogicalId, "CREATE_COMPLETE", null, physical);
         return null;
@@ -482,28 +484,35 @@ public sealed class CloudFormationEmulator
         if (resource.Type == "AWS::Lambda::Function") Lambda.Remove(resource.PhysicalId);
     }
 
-    /// <summary>The handle form of a WaitCondition: the signals PUT to its handle, up to its Timeout.</summary>
-    private async Task<string?> WaitForSignalsAsync(DeployedResource condition)
+    /// <summary>
+    /// A resource with a CreationPolicy: created, then waiting for <c>Count</c> SUCCESS signals
+    /// through SignalResource up to its <c>Timeout</c>. Signals count only while it waits (the fake
+    /// refuses others, as CloudFormation does); a FAILURE signal fails it at once, with no reason.
+    /// </summary>
+    private async Task<string?> WaitForSignalsAsync(string logicalId, JsonElement policy)
     {
-        var handle = new Uri(condition.Properties["Handle"]!.GetValue<string>()).AbsolutePath;
-        var count = condition.Properties["Count"] is { } c ? int.Parse(c.ToString()) : 1;
-        var timeout = TimeSpan.FromSeconds(int.Parse(condition.Properties["Timeout"]!.ToString()));
+        var count = policy.TryGetProperty("Count", out var c) ? int.Parse(c.ToString()) : 1;
+        var timeout = policy.TryGetProperty("Timeout", out var t) ? System.Xml.XmlConvert.ToTimeSpan(t.GetString()!) : TimeSpan.FromMinutes(5);
         var timedOut = false;
+        var from = _aws.ResourceSignals.Count;
+        _awaitingSignals.Add(logicalId);
         _scheduler.After(timeout, () => { timedOut = true; return Task.CompletedTask; });
-        List<JsonObject> Signals() => _aws.Signals.Where(s => s.Handle == handle).Select(s => s.Body).ToList();
-        await RunUntilAsync(() => timedOut || _cancelled || Signals().Count >= count || Signals().Any(s => s["Status"]?.GetValue<string>() == "FAILURE"));
+        List<FakeResourceSignal> Signals() => _aws.ResourceSignals.Skip(from).Where(r => r.LogicalResourceId == logicalId).ToList();
+        await RunUntilAsync(() => timedOut || _cancelled || Signals().Count(x => x.Status == "SUCCESS") >= count || Signals().Any(x => x.Status == "FAILURE"));
+        _awaitingSignals.Remove(logicalId);
         var signals = Signals();
-        if (signals.FirstOrDefault(s => s["Status"]?.GetValue<string>() == "FAILURE") is { } failed)
-            return "WaitCondition received failed message: '" + failed["Reason"] + "' for uniqueId: " + failed["UniqueId"];
-        if (signals.Count >= count)
-        {
-            _deployed[condition.LogicalId] = condition with
-            {
-                Attributes = new Dictionary<string, JsonNode?> { ["Data"] = new JsonObject(signals.Select(s => KeyValuePair.Create(s["UniqueId"]!.ToString(), (JsonNode?)s["Data"]?.ToString()))).ToJsonString() },
-            };
-            return null;
-        }
-        return _cancelled ? "Resource creation cancelled" : $"WaitCondition timed out. Received {signals.Count} conditions when expecting {count}";
+        if (signals.FirstOrDefault(x => x.Status == "FAILURE") is { } failed)
+            return $"Received FAILURE signal with UniqueId {failed.UniqueId}";
+        if (signals.Count(x => x.Status == "SUCCESS") >= count) return null;
+        return _cancelled ? "Resource creation cancelled" : $"Failed to receive {count} resource signal(s) within the specified duration";
+    }
+
+    /// <summary>What CloudFormation answers a SignalResource call: null to take it, else the ValidationError's message.</summary>
+    private string? SignalRefusal(string stack, string logicalId)
+    {
+        if (stack != StackId && stack != StackName) return $"Stack with id {stack} does not exist";
+        if (!Status.EndsWith("IN_PROGRESS", StringComparison.Ordinal)) return $"Stack {StackName} is in {Status} state and can not be signaled";
+        return _awaitingSignals.Contains(logicalId) ? null : $"Resource {logicalId} is in a state that cannot be signaled";
     }
 
     /// <summary>Starts the executions the fake AWS accepted and stops those it was told to stop.</summary>

@@ -58,7 +58,6 @@ public sealed class Deployment : IAsyncDisposable
         if (_host is not null) await _host.DisposeAsync();
         await _lambdaEndpoint.DisposeAsync();
         await _responses.DisposeAsync();
-        Cfn.Lambda.Dispose();
         await Aws.DisposeAsync();
     }
 

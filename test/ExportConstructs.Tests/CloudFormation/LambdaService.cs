@@ -23,11 +23,10 @@ public interface IFrameworkRuntime
 /// code; our functions run the handler in-process with the credentials of their role (so the fake
 /// AWS can decide each call by that role's deployed policies), on the shared fake clock.
 /// </summary>
-public sealed class LambdaService(FakeAws aws, IFrameworkRuntime framework, TimeProvider clock) : IDisposable
+public sealed class LambdaService(FakeAws aws, IFrameworkRuntime framework, TimeProvider clock)
 {
     private readonly Dictionary<string, DeployedFunction> _functions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Handler, string Role), CustomResourceFunction> _handlers = [];
-    private readonly HttpClient _signalHttp = new();
     private int _invocations;
 
     /// <summary>Log lines our handler wrote, by log group.</summary>
@@ -81,7 +80,7 @@ public sealed class LambdaService(FakeAws aws, IFrameworkRuntime framework, Time
         if (!_handlers.TryGetValue(key, out var handler))
         {
             var credentials = new BasicAWSCredentials(AccessKeyOf(function.RoleName), "fake-secret-of-" + function.RoleName);
-            var services = LoopbackClients.For(aws, _signalHttp, credentials);
+            var services = LoopbackClients.For(aws, credentials);
             _handlers[key] = handler = AwsClients.Function(services, clock, line => Log(function.LogGroup, line), function.Handler);
         }
         return handler;
@@ -95,6 +94,4 @@ public sealed class LambdaService(FakeAws aws, IFrameworkRuntime framework, Time
             lines.Add(line);
         }
     }
-
-    public void Dispose() => _signalHttp.Dispose();
 }

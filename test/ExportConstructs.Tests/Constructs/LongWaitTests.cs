@@ -34,7 +34,7 @@ public sealed class LongWaitTests
     private static string Id(Stack stack, IConstruct c) => stack.GetLogicalId((CfnElement)c.Node.DefaultChild!);
 
     [Fact]
-    public void ByDefault_ShouldWaitSixHoursThroughAWaitConditionFedByThePoller()
+    public void ByDefault_ShouldWaitSixHoursThroughAWaitConditionSignalledThroughIamNotAHandle()
     {
         var stack = NewStack();
         var vm = Vm(stack);
@@ -42,22 +42,44 @@ public sealed class LongWaitTests
         var s = Of(stack);
 
         var (conditionId, condition) = Assert.Single(s.OfType("AWS::CloudFormation::WaitCondition"));
-        var (handleId, _) = Assert.Single(s.OfType("AWS::CloudFormation::WaitConditionHandle"));
-        Assert.Equal("21600", condition.GetProperty("Properties").GetProperty("Timeout").GetString());
-        Assert.Equal($"{{\"Ref\":\"{handleId}\"}}", condition.GetProperty("Properties").GetProperty("Handle").Compact());
+        Assert.Empty(s.OfType("AWS::CloudFormation::WaitConditionHandle"));
+        Assert.False(condition.TryGetProperty("Properties", out _));
+        Assert.Equal("""{"ResourceSignal":{"Count":1,"Timeout":"PT21600S"}}""", condition.GetProperty("CreationPolicy").Compact());
         Assert.Equal($"[\"{Id(stack, vm.Resource)}\"]", condition.GetProperty("DependsOn").Compact());
 
         var wait = Assert.Single(s.OfType(ResourceTypes.ExportedVmImage)).Resource.GetProperty("Properties").GetProperty("Wait");
-        Assert.Equal($"{{\"Ref\":\"{handleId}\"}}", wait.GetProperty("Handle").Compact());
+        Assert.Equal(conditionId, wait.GetProperty("Signal").GetString());
         Assert.Equal(("300", "21600"), (wait.GetProperty("IntervalSeconds").GetString(), wait.GetProperty("TimeoutSeconds").GetString()));
         var poller = Assert.Single(s.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller")).Id;
         Assert.Equal($"{{\"Ref\":\"{poller}\"}}", wait.GetProperty("Poller").Compact());
+        // The right to signal names this stack only.
+        Assert.Equal("""{"Ref":"AWS::StackId"}""", Assert.Single(s.StatementsFor("cloudformation:SignalResource")).GetProperty("Resource").Compact());
+        Assert.DoesNotContain("WaitConditionHandle", s.Json.GetRawText());
 
         var result = Assert.Single(s.OfType(ResourceTypes.ExportedVmImageResult)).Resource;
         Assert.Contains(conditionId, result.GetProperty("DependsOn").Compact());
         Assert.Equal($"{{\"Ref\":\"{Id(stack, vm.Resource)}\"}}", result.GetProperty("Properties").GetProperty("TaskId").Compact());
-        Assert.False(result.GetProperty("Properties").TryGetProperty("Wait", out _));
-        Assert.All(ProviderWaits(s), w => Assert.True(w.Interval * w.Attempts <= 3600, $"a provider waits {w.Interval * w.Attempts} s"));
+        // The result waits only within the custom resource's hour (for a replacement by a parameter change).
+        Assert.Equal("""{"IntervalSeconds":"300","TimeoutSeconds":"3300"}""", result.GetProperty("Properties").GetProperty("Wait").Compact());
+    }
+
+    [Fact]
+    public void Poller_ShouldLogEveryEventToALogGroupWithRetentionAndBeTraced()
+    {
+        var stack = NewStack();
+        Vm(stack);
+
+        var s = Of(stack);
+
+        var machine = Assert.Single(s.OfType("AWS::StepFunctions::StateMachine"), m => m.Id.Contains("Poller")).Resource.GetProperty("Properties");
+        Assert.Equal("ALL", machine.GetProperty("LoggingConfiguration").GetProperty("Level").GetString());
+        Assert.True(machine.GetProperty("TracingConfiguration").GetProperty("Enabled").GetBoolean());
+        var group = machine.GetProperty("LoggingConfiguration").GetProperty("Destinations")[0].GetProperty("CloudWatchLogsLogGroup").GetProperty("LogGroupArn").GetProperty("Fn::GetAtt")[0].GetString()!;
+        Assert.Equal(90, s.Resources.GetProperty(group).GetProperty("Properties").GetProperty("RetentionInDays").GetInt32());
+        // A failed poll waits an interval and polls again instead of ending the execution without a signal.
+        var definition = string.Concat(machine.GetProperty("DefinitionString").GetProperty("Fn::Join")[1].EnumerateArray().Select(p => p.ValueKind == JsonValueKind.String ? p.GetString() : "ARN"));
+        var poll = JsonDocument.Parse(definition).RootElement.GetProperty("States").GetProperty("Poll");
+        Assert.Equal("""[{"ErrorEquals":["States.ALL"],"ResultPath":"$.PollError","Next":"Interval"}]""", poll.GetProperty("Catch").Compact());
     }
 
     [Fact]
@@ -68,7 +90,7 @@ public sealed class LongWaitTests
 
         var s = Of(stack);
 
-        Assert.Equal("43200", Assert.Single(s.OfType("AWS::CloudFormation::WaitCondition")).Resource.GetProperty("Properties").GetProperty("Timeout").GetString());
+        Assert.Equal("PT43200S", Assert.Single(s.OfType("AWS::CloudFormation::WaitCondition")).Resource.GetProperty("CreationPolicy").GetProperty("ResourceSignal").GetProperty("Timeout").GetString());
         Assert.Single(s.OfType(ResourceTypes.AppStreamAmiExportResult));
     }
 
@@ -148,23 +170,21 @@ public sealed class LongWaitTests
     }
 
     [Fact]
-    public void Replacement_ShouldGetItsOwnHandleAndCondition()
+    public void Replacement_ShouldGetItsOwnCondition()
     {
-        static (string Handle, string Condition) Ids(string imageId)
+        static string Id(string imageId)
         {
             var stack = NewStack();
-            var vm = Vm(stack, p => p.ImageId = imageId);
-            var s = Of(stack);
-            return (Assert.Single(s.OfType("AWS::CloudFormation::WaitConditionHandle")).Id, Assert.Single(s.OfType("AWS::CloudFormation::WaitCondition")).Id);
+            Vm(stack, p => p.ImageId = imageId);
+            return Assert.Single(Of(stack).OfType("AWS::CloudFormation::WaitCondition")).Id;
         }
 
-        var first = Ids("ami-0123456789abcdef0");
-        var same = Ids("ami-0123456789abcdef0");
-        var replaced = Ids("ami-0fedcba9876543210");
+        var first = Id("ami-0123456789abcdef0");
+        var same = Id("ami-0123456789abcdef0");
+        var replaced = Id("ami-0fedcba9876543210");
 
         Assert.Equal(first, same);
-        Assert.NotEqual(first.Handle, replaced.Handle);
-        Assert.NotEqual(first.Condition, replaced.Condition);
+        Assert.NotEqual(first, replaced);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class FakeS3VersioningTests : IAsyncLifetime
     private readonly HttpClient _http = new();
     private readonly IAmazonS3 _s3;
 
-    public FakeS3VersioningTests() => _s3 = LoopbackClients.For(_aws, _http).S3;
+    public FakeS3VersioningTests() => _s3 = LoopbackClients.For(_aws).S3;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -106,7 +106,7 @@ public sealed class FakeS3VersioningTests : IAsyncLifetime
         _aws.VersionedBuckets.Add(Bucket);
         _aws.VmPollsToFinish = 1;
         _aws.AddImage("ami-0123456789abcdef0");
-        var ec2 = LoopbackClients.For(_aws, _http).Ec2;
+        var ec2 = LoopbackClients.For(_aws).Ec2;
         var started = await ec2.ExportImageAsync(new Amazon.EC2.Model.ExportImageRequest
         {
             ImageId = "ami-0123456789abcdef0",

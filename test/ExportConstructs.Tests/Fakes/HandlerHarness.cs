@@ -23,14 +23,13 @@ public sealed class HandlerHarness : IAsyncDisposable
     public ExportLifecycle Lifecycle { get; }
     public WaitPoller Poller { get; }
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
-    private readonly HttpClient _signalHttp = new();
 
     public HandlerHarness()
     {
-        var aws = LoopbackClients.For(Aws, _signalHttp);
+        var aws = LoopbackClients.For(Aws);
         void Write(string message) { lock (Log) Log.Add(message); }
         Lifecycle = AwsClients.Lifecycle(aws, Clock, Write);
-        Poller = new WaitPoller(Lifecycle, aws.Signal, Clock, Write);
+        Poller = new WaitPoller(Lifecycle, aws.CloudFormation, Clock, Write);
     }
 
     public static JsonElement Json(VmImageExportProperties p) =>
@@ -82,7 +81,6 @@ public sealed class HandlerHarness : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        _signalHttp.Dispose();
         return Aws.DisposeAsync();
     }
 }

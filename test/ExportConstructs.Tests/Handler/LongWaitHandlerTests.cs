@@ -6,7 +6,10 @@ using static ExportConstructs.Tests.Fakes.HandlerHarness;
 
 namespace ExportConstructs.Tests.Handler;
 
-/// <summary>The long-wait path: the export resource starts the poller, polls signal the WaitCondition, the result resource reports.</summary>
+/// <summary>
+/// The long-wait path: the export resource starts the poller, polls signal the WaitCondition
+/// through SignalResource (always SUCCESS, once the export has ended), the result resource reports.
+/// </summary>
 public sealed class LongWaitHandlerTests : IAsyncLifetime
 {
     private const string Image = "ami-0123456789abcdef0";
@@ -26,25 +29,29 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
         await _h.DisposeAsync();
     }
 
-    private WaitProperties Wait(string handle = "h1") => new()
+    private static WaitProperties Wait(string condition = "WaitA") => new()
     {
-        Handle = _h.Aws.HandleUrl(handle),
+        Signal = condition,
         Poller = Poller,
         IntervalSeconds = "300",
         TimeoutSeconds = "21600",
     };
 
-    private VmImageExportProperties Vm(string handle = "h1", string format = "VMDK") => new()
+    private static VmImageExportProperties Vm(string condition = "WaitA", string format = "VMDK") => new()
     {
         ImageId = Image, DiskImageFormat = format, S3Bucket = "vm-exports", S3Prefix = "exports/", RoleName = "vmimport",
-        RemovalPolicy = RemovalPolicies.Retain, WaitForCompletion = "true", Wait = Wait(handle),
+        RemovalPolicy = RemovalPolicies.Retain, WaitForCompletion = "true", Wait = Wait(condition),
     };
+
+    /// <summary>The one poller execution of an export (named after the task and its condition).</summary>
+    private (string Name, string Arn, string Input, string Status) Execution(string taskId) =>
+        _h.Aws.Executions.Single(e => e.Key.StartsWith(taskId + "-", StringComparison.Ordinal)) is var e ? (e.Key, e.Value.Arn, e.Value.Input, e.Value.Status) : default;
 
     private async Task<(string TaskId, PollerInput Input)> CreateVmAsync(VmImageExportProperties? props = null)
     {
         var outcome = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Create", Json(props ?? Vm())));
         Assert.Equal(1, outcome.Polls); // the export resource does not wait: the WaitCondition does
-        var input = JsonSerializer.Deserialize(_h.Aws.Executions[outcome.PhysicalResourceId].Input, ContractJsonContext.Default.PollerInput)!;
+        var input = JsonSerializer.Deserialize(Execution(outcome.PhysicalResourceId).Input, ContractJsonContext.Default.PollerInput)!;
         return (outcome.PhysicalResourceId, input);
     }
 
@@ -61,9 +68,11 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
         var (taskId, input) = await CreateVmAsync();
 
         Assert.Equal(["EC2:ExportImage", "SFN:StartExecution"], _h.Aws.Calls);
-        var execution = _h.Aws.Executions[taskId];
-        Assert.Equal($"arn:aws:states:us-east-1:123456789012:execution:ExportPoller:{taskId}", execution.Arn);
-        Assert.Equal((ResourceTypes.ExportedVmImage, taskId, 300), (input.ResourceType, input.PhysicalResourceId, input.IntervalSeconds));
+        var execution = Execution(taskId);
+        Assert.Equal($"arn:aws:states:us-east-1:123456789012:execution:ExportPoller:{execution.Name}", execution.Arn);
+        Assert.Equal((ResourceTypes.ExportedVmImage, taskId, 300, StackId), (input.ResourceType, input.PhysicalResourceId, input.IntervalSeconds, input.StackId));
+        // The input names the export and its condition; nothing in it is a credential.
+        Assert.DoesNotContain("http", execution.Input);
         Assert.Equal(_h.Clock.GetUtcNow().ToUnixTimeSeconds() + 21600, input.DeadlineUnixSeconds);
     }
 
@@ -75,30 +84,24 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
         var answers = await PollUntilDoneAsync(input);
 
         Assert.Equal([false, false, true], answers);
-        var (handle, body) = Assert.Single(_h.Aws.Signals);
-        Assert.Equal("/waitcondition/h1", handle);
-        Assert.Equal("SUCCESS", body["Status"]!.GetValue<string>());
-        Assert.Equal(taskId, body["UniqueId"]!.GetValue<string>());
-        var data = JsonSerializer.Deserialize<Dictionary<string, string>>(body["Data"]!.GetValue<string>())!;
-        Assert.Equal($"exports/{taskId}.vmdk", data["S3Key"]);
+        Assert.Equal(new FakeResourceSignal(StackId, "WaitA", taskId, "SUCCESS"), Assert.Single(_h.Aws.ResourceSignals));
     }
 
     [Fact]
-    public async Task Poll_WhenTheExportFails_ShouldSignalFailureWithTheAwsMessage()
+    public async Task Poll_WhenTheExportFails_ShouldStillSignalSuccessAndLogTheAwsMessage()
     {
         _h.Aws.VmFailureMessage = "ClientError: Unsupported kernel version";
         var (taskId, input) = await CreateVmAsync();
 
         await PollUntilDoneAsync(input);
 
-        var body = Assert.Single(_h.Aws.Signals).Body;
-        Assert.Equal("FAILURE", body["Status"]!.GetValue<string>());
-        Assert.Contains($"EC2 export task {taskId} of image {Image} ended as 'deleted'", body["Reason"]!.GetValue<string>());
-        Assert.Contains("ClientError: Unsupported kernel version", body["Reason"]!.GetValue<string>());
+        // A FAILURE signal carries no reason; the result resource re-reads the export and fails with it.
+        Assert.Equal("SUCCESS", Assert.Single(_h.Aws.ResourceSignals).Status);
+        Assert.Contains(_h.Log, l => l.Contains($"Export {taskId} failed: EC2 export task {taskId} of image {Image} ended as 'deleted'") && l.Contains("ClientError: Unsupported kernel version"));
     }
 
     [Fact]
-    public async Task Poll_AfterTheDeadline_ShouldSignalFailureNamingTheTimeout()
+    public async Task Poll_AfterTheDeadline_ShouldStopWithoutASignalSoThatTheConditionTimesOut()
     {
         _h.Aws.VmPollsToFinish = 1000;
         var (taskId, input) = await CreateVmAsync();
@@ -108,9 +111,21 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
         var last = await _h.Poller.PollAsync(input, default);
 
         Assert.True(last.Done);
-        var body = Assert.Single(_h.Aws.Signals).Body;
-        Assert.Equal("FAILURE", body["Status"]!.GetValue<string>());
-        Assert.Equal($"Export {taskId} did not finish within the Timeout of 21600 s. Raise Timeout (at most 12 hours), or set WaitForCompletion to false.", body["Reason"]!.GetValue<string>());
+        Assert.Empty(_h.Aws.ResourceSignals);
+        Assert.Contains(_h.Log, l => l.Contains($"Export {taskId} did not finish within its Timeout of 21600 s"));
+    }
+
+    [Fact]
+    public async Task Poll_WhenTheConditionCannotBeSignalledAnyMore_ShouldEndThePoller()
+    {
+        var (taskId, input) = await CreateVmAsync();
+        _h.Aws.SignalTarget = (_, id) => $"Resource {id} is in a state that cannot be signaled";
+
+        var answers = await PollUntilDoneAsync(input);
+
+        Assert.True(answers[^1]);
+        Assert.Empty(_h.Aws.ResourceSignals);
+        Assert.Contains(_h.Log, l => l.Contains($"WaitA cannot be signalled any more"));
     }
 
     [Fact]
@@ -122,7 +137,7 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
         var answer = await _h.Poller.PollAsync(input, default);
 
         Assert.False(answer.Done);
-        Assert.Empty(_h.Aws.Signals);
+        Assert.Empty(_h.Aws.ResourceSignals);
         Assert.Contains(_h.Log, l => l.Contains("trying again next interval"));
     }
 
@@ -134,7 +149,7 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
 
         await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(Vm()), physicalId: taskId));
 
-        Assert.Equal("ABORTED", _h.Aws.Executions[taskId].Status);
+        Assert.Equal("ABORTED", Execution(taskId).Status);
         Assert.True(_h.Aws.VmTasks[taskId].Cancelled);
         Assert.Equal(1, _h.Aws.CallCount("SFN:StopExecution"));
     }
@@ -143,7 +158,7 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
     public async Task Delete_WhenThePollerIsAlreadyGone_ShouldStillCancelTheExport()
     {
         var (taskId, _) = await CreateVmAsync();
-        _h.Aws.Executions.Remove(taskId);
+        _h.Aws.Executions.Remove(Execution(taskId).Name);
 
         await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(Vm()), physicalId: taskId));
 
@@ -166,19 +181,19 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Update_WithOnlyANewHandle_ShouldKeepTheExportAndSignalTheNewHandle()
+    public async Task Update_WithOnlyANewCondition_ShouldKeepTheExportStopTheOldPollerAndSignalTheNewCondition()
     {
-        var (taskId, input) = await CreateVmAsync();
-        await PollUntilDoneAsync(input);
+        var (taskId, _) = await CreateVmAsync();
+        var first = Execution(taskId).Name;
 
-        var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(Vm("h2")), Json(Vm("h1")), taskId));
-        var second = _h.Aws.Executions.Single(e => e.Key != taskId);
+        var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(Vm("WaitB")), Json(Vm("WaitA")), taskId));
+        var second = _h.Aws.Executions.Single(e => e.Key != first);
         await PollUntilDoneAsync(JsonSerializer.Deserialize(second.Value.Input, ContractJsonContext.Default.PollerInput)!);
 
         Assert.Equal(taskId, updated.PhysicalResourceId);
         Assert.Single(_h.Aws.VmTasks);
-        Assert.StartsWith(taskId + "-", second.Key);
-        Assert.Equal(["/waitcondition/h1", "/waitcondition/h2"], _h.Aws.Signals.Select(x => x.Handle));
+        Assert.Equal("ABORTED", _h.Aws.Executions[first].Status); // at most one poller per export
+        Assert.Equal(["WaitB"], _h.Aws.ResourceSignals.Select(x => x.LogicalResourceId));
     }
 
     [Fact]
@@ -186,11 +201,11 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
     {
         var (taskId, _) = await CreateVmAsync();
 
-        var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(Vm("h2", "RAW")), Json(Vm()), taskId));
+        var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(Vm("WaitB", "RAW")), Json(Vm()), taskId));
 
         Assert.NotEqual(taskId, updated.PhysicalResourceId);
         Assert.Equal(2, _h.Aws.Executions.Count);
-        Assert.Contains(updated.PhysicalResourceId, _h.Aws.Executions.Keys);
+        Assert.Contains(_h.Aws.Executions.Keys, k => k.StartsWith(updated.PhysicalResourceId + "-", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -221,12 +236,11 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
             RemovalPolicy = RemovalPolicies.Retain, WaitForCompletion = "true", Wait = Wait(),
         };
         var created = await _h.RunAsync(Request(ResourceTypes.AppStreamAmiExport, "Create", Json(props)));
-        var input = JsonSerializer.Deserialize(_h.Aws.Executions[created.PhysicalResourceId].Input, ContractJsonContext.Default.PollerInput)!;
+        var input = JsonSerializer.Deserialize(Execution(created.PhysicalResourceId).Input, ContractJsonContext.Default.PollerInput)!;
 
         await PollUntilDoneAsync(input);
 
-        Assert.Equal("", created.Data!["AmiId"]); // not known when the export resource answers
-        var data = JsonSerializer.Deserialize<Dictionary<string, string>>(Assert.Single(_h.Aws.Signals).Body["Data"]!.GetValue<string>())!;
-        Assert.Equal(_h.Aws.AppStreamTasks[created.PhysicalResourceId].AmiId, data["AmiId"]);
+        Assert.Equal("", created.Data!["AmiId"]); // not known when the export resource answers: the result resource reads it
+        Assert.Equal(new FakeResourceSignal(StackId, "WaitA", created.PhysicalResourceId, "SUCCESS"), Assert.Single(_h.Aws.ResourceSignals));
     }
 }

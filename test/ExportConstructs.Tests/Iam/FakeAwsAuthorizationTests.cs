@@ -35,7 +35,7 @@ public sealed class FakeAwsAuthorizationTests : IAsyncLifetime
     {
         _aws.Authorizer = _policies;
         _aws.AddImage(ImageId);
-        _clients = LoopbackClients.For(_aws, _http);
+        _clients = LoopbackClients.For(_aws);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -1,0 +1,81 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.ServiceClients.Internal;
+
+namespace Amazon.CloudFormation;
+
+/// <summary>Any error CloudFormation returned; <see cref="AmazonServiceException.ErrorCode"/> keeps its code (e.g. ValidationError).</summary>
+public class AmazonCloudFormationException(string message, Exception? inner, ErrorType errorType, string errorCode, string? requestId, HttpStatusCode statusCode)
+    : AmazonServiceException(message, inner, errorType, errorCode, requestId, statusCode);
+
+/// <summary>AWSSDK.CloudFormation's <c>SignalResourceRequest</c>, the members the handler sets.</summary>
+public class SignalResourceRequest : AmazonWebServiceRequest
+{
+    /// <summary>The stack's name or id.</summary>
+    public string StackName { get; set; } = "";
+    /// <summary>The logical id of the resource with a CreationPolicy.</summary>
+    public string LogicalResourceId { get; set; } = "";
+    /// <summary>Up to 64 characters; a signal of the same id is counted once.</summary>
+    public string UniqueId { get; set; } = "";
+    /// <summary>SUCCESS or FAILURE.</summary>
+    public string Status { get; set; } = "SUCCESS";
+}
+
+/// <summary>AWSSDK.CloudFormation's <c>SignalResourceResponse</c>.</summary>
+public class SignalResourceResponse : AmazonWebServiceResponse;
+
+/// <summary>The part of AWSSDK.CloudFormation's <c>IAmazonCloudFormation</c> the handler uses, with the same signature.</summary>
+public interface IAmazonCloudFormation : IDisposable
+{
+    /// <summary>Signals a resource's CreationPolicy (the right <c>cloudformation:SignalResource</c> on the stack).</summary>
+    Task<SignalResourceResponse> SignalResourceAsync(SignalResourceRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Configuration of <see cref="AmazonCloudFormationClient"/>: honours <c>AWS_ENDPOINT_URL_CLOUDFORMATION</c> and <c>AWS_ENDPOINT_URL</c>.</summary>
+public class AmazonCloudFormationConfig() : JsonServiceConfig(CloudFormationService.Descriptor)
+{
+    /// <inheritdoc />
+    public override string RegionEndpointServiceName => "cloudformation";
+
+    /// <inheritdoc />
+    public override string ServiceVersion => "2010-05-15";
+
+    /// <inheritdoc />
+    public override string UserAgent => "exportconstructs-cloudformation/0.1";
+}
+
+/// <summary>CloudFormation over the AWS Query protocol through AWSSDK.Core's pipeline.</summary>
+public sealed class AmazonCloudFormationClient : JsonServiceClient, IAmazonCloudFormation
+{
+    /// <summary>Credentials and region from the environment.</summary>
+    public AmazonCloudFormationClient() : this(new AmazonCloudFormationConfig()) { }
+
+    /// <summary>Credentials from the environment, with this configuration.</summary>
+    public AmazonCloudFormationClient(AmazonCloudFormationConfig config) : base(CloudFormationService.Descriptor, config) { }
+
+    /// <summary>These credentials, with this configuration.</summary>
+    public AmazonCloudFormationClient(AWSCredentials credentials, AmazonCloudFormationConfig config) : base(CloudFormationService.Descriptor, credentials, config) { }
+
+    /// <inheritdoc />
+    public Task<SignalResourceResponse> SignalResourceAsync(SignalResourceRequest request, CancellationToken cancellationToken = default) =>
+        CallAsync<SignalResourceResponse>(request, CloudFormationService.SignalResource, cancellationToken);
+}
+
+/// <summary>CloudFormation on the wire (botocore cloudformation 2010-05-15, protocol query).</summary>
+internal static class CloudFormationService
+{
+    public static readonly JsonService Descriptor = new(
+        ServiceId: "CloudFormation",
+        SdkServiceName: "Amazon.CloudFormation",
+        TargetPrefix: "",
+        JsonVersion: "",
+        ApiVersion: "2010-05-15",
+        EndpointPrefix: "cloudformation",
+        SigningName: "cloudformation",
+        Errors: (c, m, i, t, r, s) => new AmazonCloudFormationException(m, i, t, c, r, s));
+
+    public static readonly Amazon.Runtime.Internal.InvokeOptions SignalResource = QueryProtocol.Operation<SignalResourceRequest, SignalResourceResponse>(
+        Descriptor, "SignalResource",
+        r => [("StackName", r.StackName), ("LogicalResourceId", r.LogicalResourceId), ("UniqueId", r.UniqueId), ("Status", r.Status)],
+        _ => new SignalResourceResponse());
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Xml.Linq;
+using Amazon.Runtime;
+using Amazon.Runtime.Internal;
+using Amazon.Runtime.Internal.Transform;
+
+namespace Amazon.ServiceClients.Internal;
+
+/// <summary>
+/// The AWS Query protocol (CloudFormation's): <c>POST /</c> with a form body of <c>Action</c>,
+/// <c>Version</c> and the parameters; answers and errors in XML. Reuses the rest of a
+/// <see cref="JsonService"/> description (endpoint prefix, signing name, error factory): only the
+/// body and the answer's shape differ from the JSON services.
+/// </summary>
+internal static class QueryProtocol
+{
+    /// <summary>Invoke options for one Query operation.</summary>
+    public static InvokeOptions Operation<TRequest, TResponse>(JsonService service, string action, Func<TRequest, IEnumerable<(string, string?)>> parameters, Func<XElement, TResponse> read)
+        where TRequest : AmazonWebServiceRequest
+        where TResponse : AmazonWebServiceResponse => new()
+    {
+        RequestMarshaller = new QueryRequestMarshaller<TRequest>(service, action, parameters),
+        ResponseUnmarshaller = new QueryResponseUnmarshaller<TResponse>(service, read),
+    };
+}
+
+internal sealed class QueryRequestMarshaller<TRequest>(JsonService service, string action, Func<TRequest, IEnumerable<(string Name, string? Value)>> parameters)
+    : IMarshaller<IRequest, AmazonWebServiceRequest> where TRequest : AmazonWebServiceRequest
+{
+    public IRequest Marshall(AmazonWebServiceRequest input)
+    {
+        var request = new DefaultRequest(input, service.SdkServiceName) { HttpMethod = "POST", ResourcePath = "/" };
+        request.Parameters["Action"] = action;
+        request.Parameters["Version"] = service.ApiVersion;
+        foreach (var (name, value) in parameters((TRequest)input))
+            if (value is not null) request.Parameters[name] = value;
+        // The SDK's signer and HTTP layer write Parameters as the form-encoded body of a POST without content.
+        return request;
+    }
+}
+
+internal sealed class QueryResponseUnmarshaller<TResponse>(JsonService service, Func<XElement, TResponse> read) : XmlResponseUnmarshaller
+    where TResponse : AmazonWebServiceResponse
+{
+    public override AmazonWebServiceResponse Unmarshall(XmlUnmarshallerContext context) => read(XDocument.Load(context.Stream).Root!);
+
+    public override AmazonServiceException UnmarshallException(XmlUnmarshallerContext context, Exception innerException, HttpStatusCode statusCode)
+    {
+        // <ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error><RequestId>…</RequestId></ErrorResponse>
+        var root = XDocument.Load(context.Stream).Root;
+        string? Text(string name) => root?.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+        var type = Text("Type") == "Receiver" ? ErrorType.Receiver : ErrorType.Sender;
+        return service.Errors(Text("Code") ?? statusCode.ToString(), Text("Message") ?? "", innerException, type, Text("RequestId"), statusCode);
+    }
+}

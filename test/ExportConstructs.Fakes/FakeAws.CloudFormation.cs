@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using ExportConstructs.Tests.Fakes.Iam;
+
+namespace ExportConstructs.Tests.Fakes;
+
+/// <summary>A SignalResource call CloudFormation accepted.</summary>
+public sealed record FakeResourceSignal(string StackName, string LogicalResourceId, string UniqueId, string Status);
+
+public sealed partial class FakeAws
+{
+    private const string CloudFormationNamespace = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+
+    /// <summary>Signals CloudFormation accepted, in order.</summary>
+    public List<FakeResourceSignal> ResourceSignals { get; } = [];
+
+    /// <summary>
+    /// Whether CloudFormation takes a signal now: null when the resource waits for one, else the
+    /// ValidationError's message (signals are refused outside a stack operation, or for a resource
+    /// that is not being created with a CreationPolicy). Unset: every signal is taken.
+    /// </summary>
+    public Func<string, string, string?>? SignalTarget { get; set; }
+
+    /// <summary>
+    /// CloudFormation's SignalResource over the AWS Query protocol (signing name cloudformation).
+    /// <code>
+    /// SignalResource  cloudformation:SignalResource  arn:aws:cloudformation:region:account:stack/name/id
+    /// </code>
+    /// </summary>
+    private Reply CloudFormation(RecordedRequest request, System.Collections.Specialized.NameValueCollection q)
+    {
+        var action = q["Action"] ?? "";
+        Calls.Add("CloudFormation:" + action);
+        if (!Regex.IsMatch(request.Header("Authorization") ?? "", @"Credential=[^/]+/\d{8}/[a-z0-9-]+/cloudformation/aws4_request"))
+            ProtocolProblems.Add($"CloudFormation {action}: not signed for cloudformation: '{request.Header("Authorization")}'");
+        if (action != "SignalResource") return CfnError("InvalidAction", $"The action {action} is not faked.", 400);
+        var stack = q["StackName"] ?? "";
+        var stackArn = stack.StartsWith("arn:", StringComparison.Ordinal) ? stack : $"arn:aws:cloudformation:{Region}:{Account}:stack/{stack}/*";
+        if (Refusal(request, [Ask("cloudformation:SignalResource", stackArn)]) is { } denied)
+            return CfnError("AccessDenied", denied.Message, 403);
+        if (Injected("CloudFormation:SignalResource", out var injected)) return CfnError(injected.Code, "Injected " + injected.Code, injected.Status);
+        var logicalId = q["LogicalResourceId"] ?? "";
+        if (SignalTarget?.Invoke(stack, logicalId) is { } refused) return CfnError("ValidationError", refused, 400);
+        ResourceSignals.Add(new FakeResourceSignal(stack, logicalId, q["UniqueId"] ?? "", q["Status"] ?? ""));
+        XName X(string n) => XName.Get(n, CloudFormationNamespace);
+        return new Reply(200, new XElement(X("SignalResourceResponse"), new XElement(X("ResponseMetadata"), new XElement(X("RequestId"), Guid.NewGuid()))).ToString());
+    }
+
+    private static Reply CfnError(string code, string message, int status) => new(status,
+        new XElement(XName.Get("ErrorResponse", CloudFormationNamespace),
+            new XElement(XName.Get("Error", CloudFormationNamespace),
+                new XElement(XName.Get("Type", CloudFormationNamespace), "Sender"),
+                new XElement(XName.Get("Code", CloudFormationNamespace), code),
+                new XElement(XName.Get("Message", CloudFormationNamespace), message)),
+            new XElement(XName.Get("RequestId", CloudFormationNamespace), Guid.NewGuid())).ToString());
+}
