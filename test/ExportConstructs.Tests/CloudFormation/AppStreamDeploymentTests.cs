@@ -1,0 +1,374 @@
+using Amazon.CDK;
+using ExportConstructs.Contract;
+using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Tests.Fakes;
+
+namespace ExportConstructs.Tests.CloudFormation;
+
+/// <summary>
+/// AppStreamAmiExport stacks on the short path (Timeout ≤ 55 min) deployed, updated, rolled back
+/// and deleted by the CloudFormation emulation through the real Provider framework code, the
+/// handler with its role's deployed rights, and the loopback AWS (issue "Updates, rollbacks and
+/// deletes exactly as CloudFormation runs them"). Each test asserts what CloudFormation was told,
+/// what AWS holds at the end, and the AWS calls made.
+/// </summary>
+[Collection(CdkCollection.Name)]
+public sealed class AppStreamDeploymentTests : IAsyncLifetime
+{
+    private const string Image = "Office";
+    private const string OtherImage = "Office2";
+    private const string OtherStackId = "arn:aws:cloudformation:us-east-1:123456789012:stack/Other/0a0b0c0d-0000-4000-8000-000000000000";
+    private readonly Deployment _d = Deployment.Start();
+
+    public Task InitializeAsync()
+    {
+        _d.Aws.AppStreamImages.Add(Image);
+        _d.Aws.AppStreamImages.Add(OtherImage);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => _d.DisposeAsync().AsTask();
+
+    /// <summary>A stack with one AppStreamAmiExport "Ami" on the short path (50 min, every 2 min).</summary>
+    private async Task<StackTemplate> AmiStack(Action<AppStreamAmiExportProps>? change = null, Action<Stack>? more = null)
+    {
+        var stack = Synthesized.NewStack("Sample");
+        var props = new AppStreamAmiExportProps
+        {
+            ImageName = Image,
+            Timeout = Duration.Minutes(50), PollInterval = Duration.Minutes(2),
+        };
+        change?.Invoke(props);
+        new AppStreamAmiExport(stack, "Ami", props);
+        more?.Invoke(stack);
+        return await _d.SynthesizeAsync(stack);
+    }
+
+    private static string ExportId(StackTemplate template) => Assert.Single(template.OfType(ResourceTypes.AppStreamAmiExport));
+
+    private CustomResourceExchange Last(string id) => _d.Cfn.ExchangesOf(id).Last();
+
+    /// <summary>A resource in the next template that depends on the export and fails, so the update rolls back after the export's Update.</summary>
+    private static Action<Stack> FailingLater => stack => new CfnWaitConditionHandle(stack, "Later").Node.AddDependency(stack.Node.FindChild("Ami"));
+
+    private static string Explain(IEnumerable<object> items) => string.Join("\n", items);
+
+    private string Story() => "Exchanges:\n" + Explain(_d.Cfn.Exchanges) + "\nEvents:\n" + Explain(_d.Cfn.Events) + "\nDenials:\n" + Explain(_d.Aws.Denials.Cast<object>())
+        + "\nCalls:\n" + string.Join(", ", _d.Aws.Calls);
+
+    private IEnumerable<string> HandlerLog() => _d.Cfn.Lambda.Logs.Values.SelectMany(l => l);
+
+    // ------------------------------------------------------------------ 1. create, complete, delete
+
+    [Fact]
+    public async Task CreateThenDeleteUnderRetain_ShouldReportTheAmiAndKeepIt()
+    {
+        var template = await AmiStack();
+        var id = ExportId(template);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+        var deleted = await _d.Cfn.DeleteStackAsync();
+
+        Assert.True(("CREATE_COMPLETE", "DELETE_COMPLETE") == (created, deleted), Story());
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        Assert.Equal("COMPLETED", task.State);
+        var create = _d.Cfn.ExchangesOf(id).First();
+        Assert.Equal(("Create", "SUCCESS", task.TaskId), (create.RequestType, create.Answer!.Status, create.Answer.PhysicalResourceId));
+        Assert.Equal(task.TaskId, create.Answer.Data[AppStreamAmiExportData.Names.TaskId]);
+        Assert.Equal(task.AmiId, create.Answer.Data[AppStreamAmiExportData.Names.AmiId]);
+        Assert.Equal(task.AmiName, create.Answer.Data[AppStreamAmiExportData.Names.AmiName]);
+        Assert.Equal($"arn:aws:appstream:us-east-1:123456789012:image/{Image}", create.Answer.Data[AppStreamAmiExportData.Names.ImageArn]);
+        Assert.StartsWith(Image + "-", task.AmiName); // generated: {ImageName}-{12 hex digits}
+        // The task carries the owner tags a made-up id's Delete finds it by.
+        Assert.Equal(_d.Cfn.StackId, task.Tags[Tagging.StackTag]);
+        Assert.Equal(id, task.Tags[Tagging.LogicalIdTag]);
+        var delete = Last(id);
+        Assert.Equal(("Delete", task.TaskId, "SUCCESS"), (delete.RequestType, delete.PhysicalResourceId, delete.Answer!.Status));
+        // RETAIN keeps the AMI and its snapshot.
+        var ami = _d.Aws.Images[task.AmiId!];
+        Assert.All(ami.Snapshots, s => Assert.Contains(s, _d.Aws.Snapshots));
+        Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
+        Assert.Equal(0, _d.Aws.CallCount("EC2:DeregisterImage"));
+        Assert.Equal(0, _d.Aws.CallCount("EC2:DeleteSnapshot"));
+        Assert.Empty(_d.Aws.Denials);
+        Assert.Empty(_d.Cfn.States.Running);
+    }
+
+    [Theory]
+    [InlineData(false, Skip = "Fails today: ec2:DeleteSnapshot is denied, the provider grants it only on snapshots tagged exportconstructs:stack and an AppStream-made AMI's snapshots carry no tags (DELETE_FAILED)")]
+    [InlineData(true)]
+    public async Task CreateThenDeleteUnderDestroy_ShouldDeregisterTheAmiAndDeleteItsSnapshots(bool snapshotsCarryTheTags)
+    {
+        // AWS does not say whether an AppStream-made AMI's snapshots carry the export's tags (aws-facts §10).
+        _d.Aws.AppStreamTagsSnapshots = snapshotsCarryTheTags;
+        var template = await AmiStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY);
+        var id = ExportId(template);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var ami = _d.Aws.Images[task.AmiId!];
+        var deleted = await _d.Cfn.DeleteStackAsync();
+
+        Assert.True(("CREATE_COMPLETE", "DELETE_COMPLETE") == (created, deleted), Story());
+        Assert.Equal(("Delete", "SUCCESS"), (Last(id).RequestType, Last(id).Answer!.Status));
+        Assert.DoesNotContain(ami.ImageId, _d.Aws.Images.Keys);
+        Assert.True(!ami.Snapshots.Any(_d.Aws.Snapshots.Contains), "the AMI's snapshots stay\n" + Story());
+        Assert.Equal(1, _d.Aws.CallCount("EC2:DeregisterImage"));
+        Assert.Equal(ami.Snapshots.Count, _d.Aws.CallCount("EC2:DeleteSnapshot"));
+        Assert.True(_d.Aws.Denials.Count == 0, Story());
+    }
+
+    // ------------------------------------------------------------------ 2. replacement and cleanup
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReplacementUnderRetain_ShouldKeepTheOldAmiAndMoveTheIdOnlyOnSuccess(bool byAmiName)
+    {
+        var first = await AmiStack(p => { if (byAmiName) p.AmiName = "office-1"; });
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var second = await AmiStack(p => { if (byAmiName) p.AmiName = "office-2"; else p.ImageName = OtherImage; });
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, Explain(_d.Cfn.Warnings));
+        var replacement = Assert.Single(_d.Aws.AppStreamTasks.Values, t => t.TaskId != old.TaskId);
+        Assert.Equal(("COMPLETED", old.TaskId), (replacement.State, replacement.Tags[Tagging.ReplacesTag]));
+        var update = _d.Cfn.ExchangesOf(id).Single(e => e.RequestType == "Update");
+        Assert.Equal(("SUCCESS", replacement.TaskId), (update.Answer!.Status, update.Answer.PhysicalResourceId));
+        Assert.Equal(replacement.TaskId, _d.Cfn.Resources[id].PhysicalId);
+        Assert.Equal(replacement.AmiId, _d.Cfn.Resources[id].Attributes[AppStreamAmiExportData.Names.AmiId]!.ToString());
+        // The old export's Delete in the cleanup phase, under RETAIN: nothing removed.
+        var cleanup = Last(id);
+        Assert.Equal(("Delete", old.TaskId, "SUCCESS"), (cleanup.RequestType, cleanup.PhysicalResourceId, cleanup.Answer!.Status));
+        Assert.Contains(old.AmiId!, _d.Aws.Images.Keys);
+        Assert.Contains(replacement.AmiId!, _d.Aws.Images.Keys);
+        Assert.Equal(2, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
+        Assert.Equal(0, _d.Aws.CallCount("EC2:DeregisterImage"));
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Theory]
+    [InlineData(false, false, Skip = "Fails today: ec2:DeleteSnapshot is denied, the provider grants it only on snapshots tagged exportconstructs:stack and an AppStream-made AMI's snapshots carry no tags; the cleanup retry then finds no AMI of the name and succeeds, so the snapshot is orphaned with no warning")]
+    [InlineData(false, true)]
+    [InlineData(true, false, Skip = "Fails today: ec2:DeleteSnapshot is denied, the provider grants it only on snapshots tagged exportconstructs:stack and an AppStream-made AMI's snapshots carry no tags; the cleanup retry then finds no AMI of the name and succeeds, so the snapshot is orphaned with no warning")]
+    [InlineData(true, true)]
+    public async Task ReplacementUnderDestroy_ShouldRemoveTheOldAmiInTheCleanupPhaseWithTheNewTemplatesRights(bool byAmiName, bool snapshotsCarryTheTags)
+    {
+        _d.Aws.AppStreamTagsSnapshots = snapshotsCarryTheTags;
+        var first = await AmiStack(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; if (byAmiName) p.AmiName = "office-1"; });
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var oldAmi = _d.Aws.Images[old.AmiId!];
+        var second = await AmiStack(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; if (byAmiName) p.AmiName = "office-2"; else p.ImageName = OtherImage; });
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, Explain(_d.Cfn.Warnings) + "\n" + Story());
+        var replacement = Assert.Single(_d.Aws.AppStreamTasks.Values, t => t.TaskId != old.TaskId);
+        Assert.Equal(replacement.TaskId, _d.Cfn.Resources[id].PhysicalId);
+        Assert.Equal(("Delete", old.TaskId, "SUCCESS"), (Last(id).RequestType, Last(id).PhysicalResourceId, Last(id).Answer!.Status));
+        Assert.DoesNotContain(oldAmi.ImageId, _d.Aws.Images.Keys);
+        Assert.True(!oldAmi.Snapshots.Any(_d.Aws.Snapshots.Contains), "the old AMI's snapshots stay\n" + Story());
+        var newAmi = _d.Aws.Images[replacement.AmiId!];
+        Assert.All(newAmi.Snapshots, s => Assert.Contains(s, _d.Aws.Snapshots));
+        Assert.Equal(1, _d.Aws.CallCount("EC2:DeregisterImage"));
+        Assert.True(_d.Aws.Denials.Count == 0, Story());
+    }
+
+    // ------------------------------------------------------------------ 3. failed replacing Update
+
+    [Fact]
+    public async Task FailedReplacement_ShouldRollBackToTheOldExportWithoutStartingAnotherOrTellingCloudFormationTheNewId()
+    {
+        var first = await AmiStack();
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var held = _d.Cfn.Resources[id];
+        _d.Aws.AppStreamFailure = ("FAILED", [("IMAGE_FAILED", "boom")]);
+        var second = await AmiStack(p => p.ImageName = OtherImage);
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
+        var replacement = Assert.Single(_d.Aws.AppStreamTasks.Values, t => t.TaskId != old.TaskId);
+        Assert.Equal("FAILED", replacement.State);
+        // One start for the create, one for the update; the rollback starts nothing.
+        Assert.Equal(2, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
+        var forward = _d.Cfn.ExchangesOf(id).Single(e => e.RequestType == "Update" && !e.Rollback);
+        Assert.Equal(("FAILED", old.TaskId), (forward.Answer!.Status, forward.Answer.PhysicalResourceId));
+        Assert.Contains("IMAGE_FAILED", forward.Answer.Reason);
+        Assert.Contains("boom", forward.Answer.Reason);
+        var rollback = _d.Cfn.ExchangesOf(id).Single(e => e.Rollback);
+        Assert.Equal(("Update", old.TaskId, "SUCCESS", old.TaskId), (rollback.RequestType, rollback.PhysicalResourceId, rollback.Answer!.Status, rollback.Answer.PhysicalResourceId));
+        Assert.DoesNotContain(_d.Cfn.Exchanges, e => e.Answer?.PhysicalResourceId == replacement.TaskId || e.PhysicalResourceId == replacement.TaskId);
+        // CloudFormation still holds the old export with its attributes.
+        Assert.Equal(old.TaskId, _d.Cfn.Resources[id].PhysicalId);
+        foreach (var name in new[] { AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn })
+            Assert.Equal(held.Attributes[name]!.ToString(), _d.Cfn.Resources[id].Attributes[name]!.ToString());
+        Assert.Contains(old.AmiId!, _d.Aws.Images.Keys);
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    // ------------------------------------------------------------------ 4. tags-only Update after AWS forgot the task
+
+    [Theory(Skip = "Fails today: AppStreamAmiExport.CurrentAsync throws 'no longer known to AppStream' for a kept export whose task AppStream forgot, so the tags-only Update and then its rollback Update fail (UPDATE_ROLLBACK_FAILED)")]
+    [InlineData(RemovalPolicy.RETAIN)]
+    [InlineData(RemovalPolicy.DESTROY)]
+    public async Task TagsOnlyUpdateRolledBack_AfterAppStreamForgotTheTask_ShouldRollBackCleanlyWithoutAnAwsError(RemovalPolicy removal)
+    {
+        var first = await AmiStack(p => { p.RemovalPolicy = removal; p.Tags = new Dictionary<string, string> { ["team"] = "a" }; });
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var held = _d.Cfn.Resources[id];
+        // AppStream keeps export tasks for a while only: the task is gone, its AMI stays.
+        _d.Aws.AppStreamTasks.Remove(old.TaskId);
+        var second = await AmiStack(p => { p.RemovalPolicy = removal; p.Tags = new Dictionary<string, string> { ["team"] = "b" }; }, FailingLater);
+        _d.Cfn.FailOn("Later");
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
+        // The stack rolled back because of Later, not because of the export.
+        Assert.Contains(_d.Cfn.Events, e => e.LogicalId == "Later" && e.Status.EndsWith("_FAILED", StringComparison.Ordinal));
+        var exchanges = _d.Cfn.ExchangesOf(id).Skip(1).ToList();
+        Assert.Equal(2, exchanges.Count); // the tags-only Update and its rollback Update
+        Assert.All(exchanges, e => Assert.True(e.Answer is { Status: "SUCCESS" } a && a.PhysicalResourceId == old.TaskId, e.ToString()));
+        Assert.Equal(old.TaskId, _d.Cfn.Resources[id].PhysicalId);
+        foreach (var name in new[] { AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn })
+            Assert.Equal(held.Attributes[name]!.ToString(), _d.Cfn.Resources[id].Attributes[name]?.ToString());
+        Assert.Contains(old.AmiId!, _d.Aws.Images.Keys);
+        Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
+        Assert.Equal(0, _d.Aws.CallCount("EC2:DeregisterImage"));
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    // ------------------------------------------------------------------ 5. another stack's AMI of the same name
+
+    [Fact(Skip = "Fails today: AppStreamAmiExport.DeregisterAsync deregisters every AMI named like the task, so it calls DeregisterImage on the other stack's AMI, is denied by the tag condition, and the rollback Delete fails (ROLLBACK_FAILED)")]
+    public async Task DeleteOfAFailedExportUnderDestroy_WhoseAmiNameAnotherStacksAmiTook_ShouldLeaveThatAmiAlone()
+    {
+        _d.Aws.AppStreamTagsSnapshots = true;
+        _d.Aws.AppStreamFailure = ("FAILED", [("AMI_NAME_TAKEN", "An AMI named office-shared already exists.")]);
+        var template = await AmiStack(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.AmiName = "office-shared"; });
+        var id = ExportId(template);
+        // While the export runs, another stack registers an AMI of that name (so this export fails).
+        var foreign = new FakeImage("ami-0f0f0f0f0f0f0f0f0", "office-shared", ["snap-0f0f0f0f0f0f0f0f0"],
+            new Dictionary<string, string> { [Tagging.StackTag] = OtherStackId, [Tagging.LogicalIdTag] = "Ami" });
+        _d.Scheduler.After(TimeSpan.FromMinutes(1), () =>
+        {
+            _d.Aws.Images[foreign.ImageId] = foreign;
+            _d.Aws.Snapshots.Add(foreign.Snapshots[0]);
+            _d.Aws.SnapshotTags[foreign.Snapshots[0]] = new Dictionary<string, string>(foreign.Tags);
+            return Task.CompletedTask;
+        });
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "ROLLBACK_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        Assert.Equal("FAILED", task.State);
+        var create = _d.Cfn.ExchangesOf(id).First();
+        Assert.Equal(("FAILED", task.TaskId), (create.Answer!.Status, create.Answer.PhysicalResourceId));
+        var delete = Last(id);
+        Assert.Equal(("Delete", task.TaskId, "SUCCESS"), (delete.RequestType, delete.PhysicalResourceId, delete.Answer!.Status));
+        // The other stack's AMI and snapshot are untouched, and nothing even tried to remove them.
+        Assert.Same(foreign, _d.Aws.Images[foreign.ImageId]);
+        Assert.Contains(foreign.Snapshots[0], _d.Aws.Snapshots);
+        Assert.Equal(0, _d.Aws.CallCount("EC2:DeregisterImage"));
+        Assert.Equal(0, _d.Aws.CallCount("EC2:DeleteSnapshot"));
+        Assert.True(_d.Aws.Denials.Count == 0, Story());
+    }
+
+    // ------------------------------------------------------------------ 6. not found right after the start
+
+    [Fact(Skip = "Fails today: AppStreamAmiExport.CheckAsync throws 'AppStream export task … was not found.' on the first ResourceNotFoundException after the start (CREATE_FAILED)")]
+    public async Task NotFoundRightAfterTheStart_ShouldBeWaitedThroughNotJudgedAFailure()
+    {
+        // AppStream is eventually consistent: the first Get after the start may not see the new task yet.
+        _d.Aws.FailNext("AppStream:GetExportImageTask", "ResourceNotFoundException", 400);
+        var template = await AmiStack();
+        var id = ExportId(template);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "CREATE_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        Assert.Equal("COMPLETED", task.State);
+        var create = _d.Cfn.ExchangesOf(id).Single();
+        Assert.Equal(("SUCCESS", task.TaskId, task.AmiId), (create.Answer!.Status, create.Answer.PhysicalResourceId, create.Answer.Data[AppStreamAmiExportData.Names.AmiId]));
+        Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
+        // The not-found Get, then the three that see the task to its end.
+        Assert.Equal(1 + 3, _d.Aws.CallCount("AppStream:GetExportImageTask"));
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    // ------------------------------------------------------------------ 7. create cancelled during its wait
+
+    [Fact]
+    public async Task CreateCancelledDuringTheWaitUnderRetain_ShouldFindTheTaskByItsOwnerTagsAndLetItFinish()
+    {
+        _d.Aws.AppStreamPollsToFinish = 1000;
+        var template = await AmiStack();
+        var id = ExportId(template);
+        _d.Cfn.CancelAfter = TimeSpan.FromMinutes(10);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "ROLLBACK_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var create = _d.Cfn.ExchangesOf(id).First();
+        Assert.Null(create.Answer);
+        var delete = Last(id);
+        Assert.Equal(("Delete", "SUCCESS"), (delete.RequestType, delete.Answer!.Status));
+        Assert.NotEqual(task.TaskId, delete.PhysicalResourceId); // an id CloudFormation made up
+        Assert.StartsWith("Sample-" + id + "-", delete.PhysicalResourceId);
+        // AppStream has no cancel: under RETAIN the export goes on and its AMI is kept, as RETAIN says.
+        // The handler found it by its owner tags (the made-up id names nothing) and said so.
+        Assert.Equal("EXPORTING", task.State);
+        Assert.Contains("AppStream:ListExportImageTasks", _d.Aws.Calls);
+        Assert.Contains(HandlerLog(), l => l.Contains(delete.PhysicalResourceId!) && l.Contains(task.TaskId));
+        Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact(Skip = "Fails today: for a made-up id ExportLifecycle.StopUnansweredAsync only calls BeginDeleteAsync, a no-op for AppStream, and answers Released: ROLLBACK_COMPLETE while the export still runs and will make an AMI nobody owns")]
+    public async Task CreateCancelledDuringTheWaitUnderDestroy_ShouldLeaveNothingRunningThatNoResourceOwns()
+    {
+        _d.Aws.AppStreamTagsSnapshots = true;
+        _d.Aws.AppStreamPollsToFinish = 1000;
+        var template = await AmiStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY);
+        var id = ExportId(template);
+        _d.Cfn.CancelAfter = TimeSpan.FromMinutes(10);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var delete = Last(id);
+        Assert.Equal("Delete", delete.RequestType);
+        Assert.NotEqual(task.TaskId, delete.PhysicalResourceId); // an id CloudFormation made up
+        Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
+        Assert.Empty(_d.Aws.Denials);
+        // AppStream cannot cancel. Under DESTROY the export's AMI must not outlive the resource, so the
+        // Delete may only succeed once the export has ended and its AMI is gone; while the export still
+        // runs, the Delete must fail and CloudFormation keep holding the resource (a retried delete then
+        // finds it again). What may not happen: the resource gone while its export still makes an AMI.
+        if (task.State == "EXPORTING")
+        {
+            Assert.True(created == "ROLLBACK_FAILED", $"{created}: the export {task.TaskId} still runs and will make an AMI that no resource owns.\n{Story()}");
+            Assert.True(_d.Cfn.Resources.ContainsKey(id), Story());
+        }
+        else
+        {
+            Assert.Equal("ROLLBACK_COMPLETE", created);
+            Assert.DoesNotContain(_d.Aws.Images.Values, i => i.Name == task.AmiName);
+        }
+    }
+}
