@@ -100,6 +100,8 @@ public sealed class ExportProvider : Construct
         Allow(["ec2:DeleteSnapshot"], [Arn("ec2", "snapshot/*", account: false)], ownEc2Tag);
         // Finding what a request started without its physical id reads every export task (these name no resource).
         Allow(["ec2:DescribeExportImageTasks", "ec2:DescribeImages"], ["*"]);
+        // An Update tells a rollback (which must never start an export) from a forward update by the stack's status.
+        Allow(["cloudformation:DescribeStacks"], [Aws.STACK_ID]);
     }
 
     /// <summary>

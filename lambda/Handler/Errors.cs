@@ -19,6 +19,16 @@ public sealed class AwsCallException(string message, Amazon.Runtime.AmazonServic
     public bool Transient => (int)inner.StatusCode >= 500 || ThrottlingCodes.Contains(inner.ErrorCode ?? "");
 }
 
+/// <summary>
+/// AWS does not (or no longer) know the export. Right after a start this can be eventual
+/// consistency, so a wait treats it as "not yet" for <see cref="ExportNotFoundException.GraceSeconds"/>.
+/// </summary>
+public sealed class ExportNotFoundException(string message) : ExportException(message)
+{
+    /// <summary>How long after a start a missing export counts as not visible yet.</summary>
+    public const int GraceSeconds = 300;
+}
+
 /// <summary>Every user-facing message of the handler, in one place.</summary>
 internal static class Errors
 {
@@ -44,8 +54,11 @@ internal static class Errors
         new($"EC2 export task {taskId} of image {imageId} ended as '{status}' without being cancelled: {message ?? "no status message"}. " +
             "Check that the AMI is exportable (no Marketplace or Windows licence, no encrypted snapshots) and that the service role can write to the bucket.");
 
-    public static ExportException VmExportNotFound(string taskId) =>
+    public static ExportNotFoundException VmExportNotFound(string taskId) =>
         new($"EC2 export task {taskId} was not found. It may have been deleted outside CloudFormation; update the resource to start a new export.");
+
+    public static ExportNotFoundException AppStreamExportNotFound(string taskId) =>
+        new($"AppStream export task {taskId} was not found. It may have been deleted outside CloudFormation; update the resource to start a new export.");
 
     public static ExportException AppStreamExportFailed(string taskId, string? imageArn, string state, IEnumerable<string> details) =>
         new($"AppStream export task {taskId} of image {imageArn} ended as {state}: {string.Join("; ", details).DefaultIfEmpty("no error details")}.");

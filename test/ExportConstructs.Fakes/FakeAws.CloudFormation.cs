@@ -21,10 +21,14 @@ public sealed partial class FakeAws
     /// </summary>
     public Func<string, string, string?>? SignalTarget { get; set; }
 
+    /// <summary>The stack's status DescribeStacks reports (e.g. UPDATE_ROLLBACK_IN_PROGRESS); unset: UPDATE_IN_PROGRESS.</summary>
+    public Func<string, string>? StackStatus { get; set; }
+
     /// <summary>
     /// CloudFormation's SignalResource over the AWS Query protocol (signing name cloudformation).
     /// <code>
     /// SignalResource  cloudformation:SignalResource  arn:aws:cloudformation:region:account:stack/name/id
+    /// DescribeStacks  cloudformation:DescribeStacks  arn:aws:cloudformation:region:account:stack/name/id
     /// </code>
     /// </summary>
     private Reply CloudFormation(RecordedRequest request, System.Collections.Specialized.NameValueCollection q)
@@ -33,16 +37,19 @@ public sealed partial class FakeAws
         Calls.Add("CloudFormation:" + action);
         if (!Regex.IsMatch(request.Header("Authorization") ?? "", @"Credential=[^/]+/\d{8}/[a-z0-9-]+/cloudformation/aws4_request"))
             ProtocolProblems.Add($"CloudFormation {action}: not signed for cloudformation: '{request.Header("Authorization")}'");
-        if (action != "SignalResource") return CfnError("InvalidAction", $"The action {action} is not faked.", 400);
+        if (action is not ("SignalResource" or "DescribeStacks")) return CfnError("InvalidAction", $"The action {action} is not faked.", 400);
         var stack = q["StackName"] ?? "";
         var stackArn = stack.StartsWith("arn:", StringComparison.Ordinal) ? stack : $"arn:aws:cloudformation:{Region}:{Account}:stack/{stack}/*";
-        if (Refusal(request, [Ask("cloudformation:SignalResource", stackArn)]) is { } denied)
+        if (Refusal(request, [Ask("cloudformation:" + action, stackArn)]) is { } denied)
             return CfnError("AccessDenied", denied.Message, 403);
+        XName X(string n) => XName.Get(n, CloudFormationNamespace);
+        if (action == "DescribeStacks")
+            return new Reply(200, new XElement(X("DescribeStacksResponse"), new XElement(X("DescribeStacksResult"), new XElement(X("Stacks"),
+                new XElement(X("member"), new XElement(X("StackId"), stack), new XElement(X("StackStatus"), StackStatus?.Invoke(stack) ?? "UPDATE_IN_PROGRESS"))))).ToString());
         if (Injected("CloudFormation:SignalResource", out var injected)) return CfnError(injected.Code, "Injected " + injected.Code, injected.Status);
         var logicalId = q["LogicalResourceId"] ?? "";
         if (SignalTarget?.Invoke(stack, logicalId) is { } refused) return CfnError("ValidationError", refused, 400);
         ResourceSignals.Add(new FakeResourceSignal(stack, logicalId, q["UniqueId"] ?? "", q["Status"] ?? ""));
-        XName X(string n) => XName.Get(n, CloudFormationNamespace);
         return new Reply(200, new XElement(X("SignalResourceResponse"), new XElement(X("ResponseMetadata"), new XElement(X("RequestId"), Guid.NewGuid()))).ToString());
     }
 

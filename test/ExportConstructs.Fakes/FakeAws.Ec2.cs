@@ -217,12 +217,21 @@ public sealed partial class FakeAws
 
     private Reply DescribeImages(System.Collections.Specialized.NameValueCollection q)
     {
-        var name = q["Filter.1.Name"] == "name" ? q["Filter.1.Value.1"] : null;
-        var items = Images.Values.Where(i => name is null || i.Name == name).Select(i => new XElement(X("item"),
+        // Filters as EC2 reads them: "name", "image-id" and "tag:<key>", each with one value; all must match.
+        var filters = Enumerable.Range(1, 20).Select(n => (Name: q[$"Filter.{n}.Name"], Value: q[$"Filter.{n}.Value.1"])).TakeWhile(f => f.Name is not null).ToList();
+        bool Matches(FakeImage i) => filters.All(f => f.Name switch
+        {
+            "name" => i.Name == f.Value,
+            "image-id" => i.ImageId == f.Value,
+            _ when f.Name!.StartsWith("tag:", StringComparison.Ordinal) => i.Tags.GetValueOrDefault(f.Name[4..]) == f.Value,
+            _ => throw new NotSupportedException("DescribeImages filter " + f.Name),
+        });
+        var items = Images.Values.Where(Matches).Select(i => new XElement(X("item"),
             new XElement(X("imageId"), i.ImageId),
             new XElement(X("name"), i.Name),
             new XElement(X("imageOwnerId"), Account),
             new XElement(X("imageState"), "available"),
+            new XElement(X("tagSet"), i.Tags.Select(t => new XElement(X("item"), new XElement(X("key"), t.Key), new XElement(X("value"), t.Value)))),
             new XElement(X("blockDeviceMapping"), i.Snapshots.Select(s => new XElement(X("item"),
                 new XElement(X("deviceName"), "/dev/sda1"),
                 new XElement(X("ebs"), new XElement(X("snapshotId"), s)))))));

@@ -14,9 +14,6 @@ namespace ExportConstructs.Handler.Exports;
 public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec2, Action<string> log)
     : ExportKind<AppStreamAmiExportProperties>(ContractJsonContext.Default.AppStreamAmiExportProperties), IExportKind
 {
-    /// <summary>Tag with the request's fingerprint on every task this handler starts.</summary>
-    public const string RequestTag = Tagging.RequestTag;
-
     /// <inheritdoc />
     public string ResourceType => ResourceTypes.AppStreamAmiExport;
 
@@ -38,7 +35,7 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
     {
         var p = Props(request);
         var fingerprint = RequestFingerprint.Of(request);
-        if ((await ListAsync(t => t.TagSpecifications.GetValueOrDefault(RequestTag) == fingerprint, first: true, cancellationToken)).FirstOrDefault() is { } existing)
+        if ((await ListAsync(t => t.TagSpecifications.GetValueOrDefault(Tagging.RequestTag) == fingerprint, first: true, cancellationToken)).FirstOrDefault() is { } existing)
         {
             log($"AppStream export {existing.TaskId} was already started by this request; using it");
             return existing.TaskId;
@@ -72,7 +69,7 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
     public async Task<IsCompleteResponse> CheckAsync(CustomResourceRequest request, CancellationToken cancellationToken)
     {
         var taskId = request.PhysicalResourceId!;
-        var task = await GetAsync(taskId, cancellationToken) ?? throw new ExportException($"AppStream export task {taskId} was not found.");
+        var task = await GetAsync(taskId, cancellationToken) ?? throw Errors.AppStreamExportNotFound(taskId);
         if (!Waits(Props(request).WaitForCompletion)) return IsCompleteResponse.Done(Attributes(task));
         if (task.State == ExportImageTaskState.COMPLETED) return IsCompleteResponse.Done(Attributes(task));
         if (task.State == ExportImageTaskState.EXPORTING)
@@ -88,9 +85,32 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
     public async Task<Dictionary<string, string>> CurrentAsync(CustomResourceRequest request, CancellationToken cancellationToken)
     {
         var taskId = request.PhysicalResourceId!;
-        var task = await GetAsync(taskId, cancellationToken) ?? throw new ExportException(
-            $"AppStream export task {taskId} is no longer known to AppStream, so its attributes cannot be read again. Change ImageName or AmiName to export anew.");
-        return Attributes(task);
+        if (await GetAsync(taskId, cancellationToken) is { } task) return Attributes(task);
+        // AppStream forgets finished tasks (or does not show a new one yet): an Update that keeps the
+        // export must not depend on it. The AMI carries the owner tags; the rest comes from the properties.
+        var p = Props(request);
+        var image = (await OwnedAmisAsync(request.StackId, request.LogicalResourceId, Tagging.IdentityOf(p), cancellationToken)).FirstOrDefault();
+        log($"AppStream export {taskId} is not known to AppStream; attributes from {(image is null ? "the properties (no AMI found yet)" : "AMI " + image.ImageId)}");
+        var region = request.StackId.Split(':') is { Length: > 4 } arn ? (arn[3], arn[4]) : ("", "");
+        return new()
+        {
+            [AppStreamAmiExportData.Names.TaskId] = taskId,
+            [AppStreamAmiExportData.Names.AmiId] = image?.ImageId ?? "",
+            [AppStreamAmiExportData.Names.ImageArn] = $"arn:aws:appstream:{region.Item1}:{region.Item2}:image/{p.ImageName}",
+            [AppStreamAmiExportData.Names.AmiName] = image?.Name ?? p.AmiName ?? "",
+        };
+    }
+
+    /// <summary>AMIs of this account that carry this resource's owner tags and identity.</summary>
+    private async Task<List<Amazon.EC2.Model.Image>> OwnedAmisAsync(string stackId, string logicalId, string identity, CancellationToken cancellationToken)
+    {
+        var filters = new List<Filter>
+        {
+            new("tag:" + Tagging.StackTag, [stackId]), new("tag:" + Tagging.LogicalIdTag, [logicalId]), new("tag:" + Tagging.IdentityTag, [identity]),
+        };
+        var images = await Ec2Async("DescribeImages", $"the AMIs of {logicalId}",
+            () => ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"], Filters = filters }, cancellationToken));
+        return images.Images ?? [];
     }
 
     /// <inheritdoc />
@@ -119,22 +139,39 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
         return true;
     }
 
+    /// <summary>
+    /// Removes exactly what this task produced: the AMIs that carry its request tag (its AmiId, or
+    /// one a failed export left behind), never another AMI of the same name (another stack's, when
+    /// the name was taken). Then the snapshots those AMIs used, which were read before.
+    /// </summary>
     private async Task DeregisterAsync(ExportImageTask task, CancellationToken cancellationToken)
     {
-        // By name as well as by id: a failed export may still have left an AMI behind.
-        var filters = new List<Filter> { new("name", [task.AmiName]) };
-        var images = await Ec2Async("DescribeImages", $"AMI {task.AmiName}",
+        var filters = task.TagSpecifications.TryGetValue(Tagging.RequestTag, out var request)
+            ? new List<Filter> { new("tag:" + Tagging.RequestTag, [request]) }
+            : task.AmiId is { } id ? [new("image-id", [id])] : null;
+        if (filters is null) return;
+        var images = await Ec2Async("DescribeImages", $"the AMI of export {task.TaskId}",
             () => ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"], Filters = filters }, cancellationToken));
         foreach (var image in images.Images ?? [])
         {
+            var snapshots = (image.BlockDeviceMappings ?? []).Select(b => b.Ebs?.SnapshotId).OfType<string>().ToList();
             await Ec2Async("DeregisterImage", image.ImageId,
                 () => ec2.DeregisterImageAsync(new DeregisterImageRequest { ImageId = image.ImageId }, cancellationToken));
             log($"Deregistered AMI {image.ImageId} ({image.Name})");
-            foreach (var snapshot in (image.BlockDeviceMappings ?? []).Select(b => b.Ebs?.SnapshotId).OfType<string>())
+            foreach (var snapshot in snapshots)
             {
-                await Ec2Async("DeleteSnapshot", snapshot,
-                    () => ec2.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snapshot }, cancellationToken));
-                log($"Deleted snapshot {snapshot} of {image.ImageId}");
+                try
+                {
+                    await Ec2Async("DeleteSnapshot", snapshot,
+                        () => ec2.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snapshot }, cancellationToken));
+                    log($"Deleted snapshot {snapshot} of {image.ImageId}");
+                }
+                catch (AwsCallException e) when (e.InnerException is AmazonServiceException { ErrorCode: "UnauthorizedOperation" })
+                {
+                    // The right to delete snapshots requires this stack's owner tag, and AWS does not document
+                    // whether AppStream copies the export's tags to the AMI's snapshots: say what is left.
+                    log($"LEFT: snapshot {snapshot} of the deregistered AMI {image.ImageId} does not carry this stack's owner tag, so it may not be deleted here; delete it by hand. {e.Message}");
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Amazon.CloudFormation;
 using Amazon.Runtime;
 using Amazon.StepFunctions;
 using Amazon.StepFunctions.Model;
@@ -16,7 +17,7 @@ namespace ExportConstructs.Handler.Exports;
 /// path the export resource hands the waiting to the poller state machine, and a result
 /// resource, after the WaitCondition, reports the finished export's attributes.
 /// </summary>
-public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepFunctions stepFunctions, TimeProvider clock, Action<string> log)
+public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepFunctions stepFunctions, IAmazonCloudFormation cloudFormation, TimeProvider clock, Action<string> log)
 {
     private readonly Dictionary<string, IExportKind> _kinds = kinds.ToDictionary(k => k.ResourceType);
 
@@ -39,8 +40,10 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
                 await StopPollerAsync(kind.Common(request).Wait, request.PhysicalResourceId, request.LogicalResourceId, cancellationToken);
                 if (!kind.Minted(request.PhysicalResourceId ?? ""))
                 {
-                    await StopUnansweredAsync(kind, request, cancellationToken);
-                    return Answer(request.PhysicalResourceId!, ExportActions.Released);
+                    // isComplete follows what the resource started to its end (AppStream cannot cancel) and applies the removal policy.
+                    return await StopUnansweredAsync(kind, request, cancellationToken) is { } started
+                        ? new OnEventResponse { PhysicalResourceId = request.PhysicalResourceId!, Action = ExportActions.Deleting, NewTaskId = started }
+                        : Answer(request.PhysicalResourceId!, ExportActions.Released);
                 }
                 await kind.BeginDeleteAsync(request, cancellationToken);
                 return Answer(request.PhysicalResourceId!, ExportActions.Deleting);
@@ -60,25 +63,12 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         var wanted = Tagging.IdentityOf(kind.Common(request));
         if (kind.ChangesExport(request))
         {
-            // What is held may already be what these properties ask for (the rollback of this
-            // resource's own failed Update), or have replaced it (the rollback of a replacement).
-            var current = await kind.DescribeAsync(held, cancellationToken);
-            if (current?.Identity == wanted)
-            {
-                // The rollback of this resource's own Update, whose answer CloudFormation may never
-                // have heard: a replacement of the held export may still be running. Stop it.
-                foreach (var stray in (await kind.FindOwnedAsync(request.StackId, request.LogicalResourceId, cancellationToken)).Where(e => e.Running && e.Replaces == held))
-                {
-                    log($"Rolling back to {held}: stopping its replacement {stray.TaskId}");
-                    await kind.BeginDeleteAsync(WithTask(request, stray.TaskId), cancellationToken);
-                }
-                return Answer(held, ExportActions.Kept);
-            }
-            if (current?.Replaces is { } previous && (await kind.DescribeAsync(previous, cancellationToken))?.Identity == wanted)
-            {
-                log($"Returning to export {previous}, which {held} replaced: these properties are that export's");
-                return Answer(previous, ExportActions.Kept);
-            }
+            // A rollback never starts an export: it returns to what these properties describe, which
+            // is either the held export (the rollback of its own failed Update) or the one the held
+            // export replaced (the rollback of a completed replacement). Only the stack's status
+            // tells a rollback from a forward Update back to earlier properties.
+            if (await RollingBackAsync(request.StackId, cancellationToken))
+                return await RollBackAsync(kind, request, held, wanted, cancellationToken);
             var started = await kind.StartAsync(request, OwnerTags(kind, request, held), cancellationToken);
             if (kind.Common(request).Wait?.Poller is { Length: > 0 })
                 // Long path: the start succeeded, so the new id is answered now; CloudFormation deletes the old export after the update.
@@ -100,21 +90,58 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         return Answer(held, ExportActions.Kept);
     }
 
+    /// <summary>The rollback of an Update: answers the export these properties describe, and stops a replacement still running.</summary>
+    private async Task<OnEventResponse> RollBackAsync(IExportKind kind, CustomResourceRequest request, string held, string wanted, CancellationToken cancellationToken)
+    {
+        var current = await kind.DescribeAsync(held, cancellationToken);
+        if (current?.Identity != wanted && current?.Replaces is { } previous && (await kind.DescribeAsync(previous, cancellationToken))?.Identity == wanted)
+        {
+            log($"Rollback: returning to export {previous}, which {held} replaced");
+            return Answer(previous, ExportActions.Kept);
+        }
+        // The rollback of this resource's own Update, whose answer CloudFormation may never have
+        // heard: a replacement of the held export may still be running. Stop it.
+        foreach (var stray in (await kind.FindOwnedAsync(request.StackId, request.LogicalResourceId, cancellationToken)).Where(e => e.Running && e.Replaces == held))
+        {
+            log($"Rollback: keeping {held}; stopping its replacement {stray.TaskId}");
+            await kind.BeginDeleteAsync(WithTask(request, stray.TaskId), cancellationToken);
+        }
+        return Answer(held, ExportActions.Kept);
+    }
+
+    private async Task<bool> RollingBackAsync(string stackId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stacks = await cloudFormation.DescribeStacksAsync(new DescribeStacksRequest { StackName = stackId }, cancellationToken);
+            var status = stacks.Stacks.FirstOrDefault()?.StackStatus ?? "";
+            return status.Contains("ROLLBACK", StringComparison.Ordinal);
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Errors.AwsCall("CloudFormation", "DescribeStacks", stackId, e, "The handler needs cloudformation:DescribeStacks on its stack to tell a rollback from an update.");
+        }
+    }
+
     /// <summary>
     /// A Delete with a physical id we never minted: CloudFormation made it up after a Create or
     /// Update whose answer it never got (a timeout, a cancelled operation). What that request
     /// started is found by its owner tags and stopped; an export that is not running any more,
     /// or exports something else (the one CloudFormation still holds), is left alone.
     /// </summary>
-    private async Task StopUnansweredAsync(IExportKind kind, CustomResourceRequest request, CancellationToken cancellationToken)
+    /// <returns>The export found, for isComplete to follow to its end; null when there is none.</returns>
+    private async Task<string?> StopUnansweredAsync(IExportKind kind, CustomResourceRequest request, CancellationToken cancellationToken)
     {
         var wanted = Tagging.IdentityOf(kind.Common(request));
         var owned = await kind.FindOwnedAsync(request.StackId, request.LogicalResourceId, cancellationToken);
+        string? found = null;
         foreach (var export in owned.Where(e => e.Running && e.Identity == wanted))
         {
-            log($"Delete of {request.PhysicalResourceId}, an id CloudFormation made up: stopping export {export.TaskId}, which this resource started");
+            log($"Delete of {request.PhysicalResourceId}, an id CloudFormation made up: export {export.TaskId} was started by this resource; stopping it");
             await kind.BeginDeleteAsync(WithTask(request, export.TaskId), cancellationToken);
+            found ??= export.TaskId;
         }
+        return found;
     }
 
     /// <summary>The owner tags of an export started for this request (see <see cref="Tagging"/>).</summary>
@@ -172,7 +199,7 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
             ExportActions.Replacing => await ReplacingAsync(kind, request, cancellationToken),
             // A Delete, by its action or (from an older handler's onEvent, without one) by its request type.
             _ when request.Action == ExportActions.Deleting || request.RequestType == "Delete" =>
-                await kind.FinishDeleteAsync(request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
+                await kind.FinishDeleteAsync(request.NewTaskId is { } found ? WithTask(request, found) : request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
             _ => await WaitAsync(kind, request, cancellationToken),
         };
     }
@@ -191,7 +218,23 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         var timeout = Seconds(wait.TimeoutSeconds, ProviderSettings.ShortPathLimitSeconds);
         var overdue = elapsed >= timeout;
         if (!overdue && !PollDue(elapsed, Seconds(wait.IntervalSeconds, ProviderSettings.QueryIntervalSeconds))) return IsCompleteResponse.Pending;
-        var answer = await kind.CheckAsync(request, cancellationToken);
+        IsCompleteResponse answer;
+        try
+        {
+            answer = await kind.CheckAsync(request, cancellationToken);
+        }
+        catch (AwsCallException e) when (e.Transient && !overdue)
+        {
+            // The framework fails at once on anything isComplete throws: a passing outage (after the
+            // SDK's retries) must not end a wait that the export's Timeout still allows.
+            log($"Check of {request.PhysicalResourceId} failed for now: {e.Message}; trying again next interval");
+            return IsCompleteResponse.Pending;
+        }
+        catch (ExportNotFoundException e) when (elapsed < ExportNotFoundException.GraceSeconds && !overdue)
+        {
+            log($"{e.Message} Right after the start that can be eventual consistency: waiting");
+            return IsCompleteResponse.Pending;
+        }
         if (answer.IsComplete || !overdue) return answer;
         throw Errors.WaitTimedOut(request.ResourceType, request.LogicalResourceId, request.PhysicalResourceId, timeout);
     }

@@ -88,11 +88,16 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
         var taskId = request.PhysicalResourceId!;
         if (!taskId.StartsWith(TaskPrefix, StringComparison.Ordinal)) return;
         var task = await DescribeAsync(taskId, cancellationToken);
-        if (task?.Status != "active") return;
+        // A task not seen (yet: reads are eventually consistent right after a start) is cancelled all the same.
+        if (task is not null && task.Status != "active") return;
         try
         {
             await ec2.CancelExportTaskAsync(new CancelExportTaskRequest { ExportTaskId = taskId }, cancellationToken);
             log($"Cancelled EC2 export {taskId}");
+        }
+        catch (AmazonServiceException e) when (task is null && e.ErrorCode is { } code && code.Contains("NotFound", StringComparison.Ordinal))
+        {
+            log($"EC2 export {taskId} is not known to EC2; nothing to cancel");
         }
         catch (AmazonServiceException e)
         {

@@ -11,6 +11,7 @@ namespace ExportConstructs.Handler.Exports;
 /// scoped to this stack (no presigned handle URL, which any reader of the stack could use).
 /// The signal is always SUCCESS: a FAILURE signal carries no reason and fails the stack at once;
 /// the result resource after the condition re-reads the export and fails with AWS's reason.
+/// A condition that refuses the signal (not created yet) is signalled again next interval.
 /// When the export's Timeout passes, the poller stops without a signal: the WaitCondition then
 /// times out by itself, and the rollback's Delete stops the export. A passing AWS error (after the
 /// SDK's retries) only skips a poll; a failing poll (the Lambda itself) is caught by the state
@@ -61,8 +62,11 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation 
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "ValidationError")
         {
-            // The stack operation is over (cancelled, rolled back) or the condition is gone: nothing waits for this signal any more.
-            log($"Export {taskId} {outcome}; {condition} cannot be signalled any more: {e.Message}");
+            // Not (yet) waiting for a signal: an export kept by an Update may be done before CloudFormation
+            // creates its new condition (AWS does not say whether a signal may come first), so try again
+            // next interval, up to the deadline. A rollback's Update or a Delete stops this poller.
+            log($"Export {taskId} {outcome}; {condition} cannot be signalled now: {e.Message}; trying again next interval");
+            return Continue(input, taskId, wait);
         }
         return new PollerOutput { Done = true };
     }

@@ -24,9 +24,35 @@ public class SignalResourceRequest : AmazonWebServiceRequest
 /// <summary>AWSSDK.CloudFormation's <c>SignalResourceResponse</c>.</summary>
 public class SignalResourceResponse : AmazonWebServiceResponse;
 
-/// <summary>The part of AWSSDK.CloudFormation's <c>IAmazonCloudFormation</c> the handler uses, with the same signature.</summary>
+/// <summary>AWSSDK.CloudFormation's <c>DescribeStacksRequest</c>, the member the handler sets.</summary>
+public class DescribeStacksRequest : AmazonWebServiceRequest
+{
+    /// <summary>The stack's name or id.</summary>
+    public string StackName { get; set; } = "";
+}
+
+/// <summary>AWSSDK.CloudFormation's <c>Stack</c>, the members the handler reads.</summary>
+public class Stack
+{
+    /// <summary>The stack's id (ARN).</summary>
+    public string StackId { get; set; } = "";
+    /// <summary>E.g. UPDATE_IN_PROGRESS, UPDATE_ROLLBACK_IN_PROGRESS.</summary>
+    public string StackStatus { get; set; } = "";
+}
+
+/// <summary>AWSSDK.CloudFormation's <c>DescribeStacksResponse</c>.</summary>
+public class DescribeStacksResponse : AmazonWebServiceResponse
+{
+    /// <summary>The stacks described.</summary>
+    public List<Stack> Stacks { get; set; } = [];
+}
+
+/// <summary>The part of AWSSDK.CloudFormation's <c>IAmazonCloudFormation</c> the handler uses, with the same signatures.</summary>
 public interface IAmazonCloudFormation : IDisposable
 {
+    /// <summary>Describes a stack (the right <c>cloudformation:DescribeStacks</c> on it).</summary>
+    Task<DescribeStacksResponse> DescribeStacksAsync(DescribeStacksRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Signals a resource's CreationPolicy (the right <c>cloudformation:SignalResource</c> on the stack).</summary>
     Task<SignalResourceResponse> SignalResourceAsync(SignalResourceRequest request, CancellationToken cancellationToken = default);
 }
@@ -57,6 +83,10 @@ public sealed class AmazonCloudFormationClient : JsonServiceClient, IAmazonCloud
     public AmazonCloudFormationClient(AWSCredentials credentials, AmazonCloudFormationConfig config) : base(CloudFormationService.Descriptor, credentials, config) { }
 
     /// <inheritdoc />
+    public Task<DescribeStacksResponse> DescribeStacksAsync(DescribeStacksRequest request, CancellationToken cancellationToken = default) =>
+        CallAsync<DescribeStacksResponse>(request, CloudFormationService.DescribeStacks, cancellationToken);
+
+    /// <inheritdoc />
     public Task<SignalResourceResponse> SignalResourceAsync(SignalResourceRequest request, CancellationToken cancellationToken = default) =>
         CallAsync<SignalResourceResponse>(request, CloudFormationService.SignalResource, cancellationToken);
 }
@@ -78,4 +108,17 @@ internal static class CloudFormationService
         Descriptor, "SignalResource",
         r => [("StackName", r.StackName), ("LogicalResourceId", r.LogicalResourceId), ("UniqueId", r.UniqueId), ("Status", r.Status)],
         _ => new SignalResourceResponse());
+
+    public static readonly Amazon.Runtime.Internal.InvokeOptions DescribeStacks = QueryProtocol.Operation<DescribeStacksRequest, DescribeStacksResponse>(
+        Descriptor, "DescribeStacks",
+        r => [("StackName", r.StackName)],
+        root => new DescribeStacksResponse
+        {
+            Stacks = root.Descendants().Where(e => e.Name.LocalName == "member" && e.Parent?.Name.LocalName == "Stacks")
+                .Select(m => new Stack
+                {
+                    StackId = m.Elements().FirstOrDefault(e => e.Name.LocalName == "StackId")?.Value ?? "",
+                    StackStatus = m.Elements().FirstOrDefault(e => e.Name.LocalName == "StackStatus")?.Value ?? "",
+                }).ToList(),
+        });
 }

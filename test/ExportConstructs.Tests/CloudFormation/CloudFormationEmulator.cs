@@ -55,6 +55,7 @@ public sealed class CloudFormationEmulator
         StackId = $"arn:aws:cloudformation:{ResourceModels.Region}:{ResourceModels.Account}:stack/{stackName}/5b6c7d8e-0000-4000-8000-000000000000";
         Lambda = new LambdaService(aws, framework, scheduler.Clock);
         aws.SignalTarget = SignalRefusal;
+        aws.StackStatus = _ => Status;
         States = new StatesInterpreter(scheduler, Lambda.InvokeAsync);
     }
 
@@ -93,7 +94,7 @@ public sealed class CloudFormationEmulator
 
     public async Task<string> CreateStackAsync(StackTemplate template, IReadOnlyDictionary<string, string>? parameters = null)
     {
-        Begin(template, parameters);
+        Begin(template, parameters, "CREATE_IN_PROGRESS");
         var done = new List<string>();
         foreach (var id in template.Order)
         {
@@ -117,7 +118,7 @@ public sealed class CloudFormationEmulator
     {
         var previous = Template ?? throw new InvalidOperationException("No stack to update.");
         var previousParameters = _parameters;
-        Begin(template, parameters);
+        Begin(template, parameters, "UPDATE_IN_PROGRESS");
         var changes = new List<Change>();
         string? failure = null;
         foreach (var id in template.Order)
@@ -174,24 +175,23 @@ public sealed class CloudFormationEmulator
     public async Task RunForAsync(TimeSpan span)
     {
         var until = _scheduler.Now + span;
-        while (_scheduler.Now < until)
+        do
         {
             await _scheduler.RunToAsync(until);
             Reconcile();
-        }
-        Reconcile();
+        } while (_scheduler.Now < until);
     }
 
-    private void Begin(StackTemplate template, IReadOnlyDictionary<string, string>? parameters)
+    private void Begin(StackTemplate template, IReadOnlyDictionary<string, string>? parameters, string status)
     {
         Template = template;
         _parameters = template.ParameterDefaults();
         foreach (var (k, v) in parameters ?? new Dictionary<string, string>()) _parameters[k] = v;
         _cancelled = false;
-        Status = "IN_PROGRESS";
+        Status = status;
         var operation = ++_operation;
         if (CancelAfter is { } after)
-            _scheduler.After(after, () => { _cancelled |= operation == _operation && Status == "IN_PROGRESS"; return Task.CompletedTask; });
+            _scheduler.After(after, () => { _cancelled |= operation == _operation && Status == status; return Task.CompletedTask; });
     }
 
     // ------------------------------------------------------------------ one resource

@@ -209,11 +209,13 @@ public sealed class AppStreamAmiExportTests : IAsyncLifetime
     {
         _h.Aws.AppStreamFailure = ("FAILED", [("COPY", "broken")]);
         var started = await _h.Lifecycle.OnEventAsync(Request(ResourceTypes.AppStreamAmiExport, "Create", Json(Props(amiName: "left-over", removal: RemovalPolicies.Destroy))), default);
-        _h.Aws.Images["ami-0000000000000beef"] = new FakeImage("ami-0000000000000beef", "left-over", [], []);
+        // What the failed export left carries its tags (AppStream tags the AMI it creates); another AMI of that name does not.
+        _h.Aws.Images["ami-0000000000000beef"] = new FakeImage("ami-0000000000000beef", "left-over", [], new(_h.Aws.AppStreamTasks[started.PhysicalResourceId].Tags));
+        _h.Aws.Images["ami-00000000000000f00"] = new FakeImage("ami-00000000000000f00", "left-over", [], new() { [Tagging.StackTag] = "arn:aws:cloudformation:us-east-1:123456789012:stack/Other/1" });
 
         await _h.RunAsync(Request(ResourceTypes.AppStreamAmiExport, "Delete", Json(Props(amiName: "left-over", removal: RemovalPolicies.Destroy)), physicalId: started.PhysicalResourceId));
 
-        Assert.Empty(_h.Aws.Images);
+        Assert.Equal(["ami-00000000000000f00"], _h.Aws.Images.Keys);
     }
 
     [Fact]

@@ -116,16 +116,20 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Poll_WhenTheConditionCannotBeSignalledAnyMore_ShouldEndThePoller()
+    public async Task Poll_WhenTheConditionDoesNotTakeSignalsYet_ShouldSignalAgainNextIntervalUntilTheDeadline()
     {
         var (taskId, input) = await CreateVmAsync();
-        _h.Aws.SignalTarget = (_, id) => $"Resource {id} is in a state that cannot be signaled";
+        var refusing = true;
+        _h.Aws.SignalTarget = (_, id) => refusing ? $"Resource {id} is in a state that cannot be signaled" : null;
 
-        var answers = await PollUntilDoneAsync(input);
+        var refused = await PollUntilDoneAsync(input, max: 5);
+        refusing = false;
+        var accepted = await _h.Poller.PollAsync(input, default);
 
-        Assert.True(answers[^1]);
-        Assert.Empty(_h.Aws.ResourceSignals);
-        Assert.Contains(_h.Log, l => l.Contains($"WaitA cannot be signalled any more"));
+        Assert.DoesNotContain(true, refused);
+        Assert.True(accepted.Done);
+        Assert.Equal(new FakeResourceSignal(StackId, "WaitA", taskId, "SUCCESS"), Assert.Single(_h.Aws.ResourceSignals));
+        Assert.Contains(_h.Log, l => l.Contains("WaitA cannot be signalled now"));
     }
 
     [Fact]

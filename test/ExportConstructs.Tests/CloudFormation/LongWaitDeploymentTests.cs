@@ -1,0 +1,172 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.S3;
+using ExportConstructs.Contract;
+using ExportConstructs.Tests.Constructs;
+
+namespace ExportConstructs.Tests.CloudFormation;
+
+/// <summary>
+/// The long-wait path (Timeout over 55 minutes) deployed by the CloudFormation emulation: the
+/// export resource through the real framework code, the poller state machine run from its
+/// synthesized definition, the WaitCondition's CreationPolicy signalled through SignalResource, and
+/// the result resource. Each test asserts what CloudFormation was told, what AWS holds, that no
+/// poller execution is left running, and the AWS calls.
+/// </summary>
+[Collection(CdkCollection.Name)]
+public sealed class LongWaitDeploymentTests : IAsyncLifetime
+{
+    private const string Image = "ami-0123456789abcdef0";
+    private readonly Deployment _d = Deployment.Start();
+
+    public Task InitializeAsync()
+    {
+        _d.Aws.AddImage(Image);
+        _d.Aws.VmDuration = TimeSpan.FromMinutes(90);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => _d.DisposeAsync().AsTask();
+
+    private async Task<StackTemplate> VmStack(Action<ExportedVmImageProps>? change = null)
+    {
+        var stack = Synthesized.NewStack("Sample");
+        var props = new ExportedVmImageProps
+        {
+            ImageId = Image, DiskImageFormat = DiskImageFormat.VMDK, Bucket = new Bucket(stack, "Bucket"),
+            Timeout = Duration.Hours(3), PollInterval = Duration.Minutes(5),
+        };
+        change?.Invoke(props);
+        new ExportedVmImage(stack, "Vm", props);
+        return await _d.SynthesizeAsync(stack);
+    }
+
+    private static string Of(StackTemplate t, string type) => Assert.Single(t.OfType(type));
+
+    /// <summary>Poller executions still running once what was due has run (a finished poll ends its execution a step later).</summary>
+    private async Task<List<string>> PollersLeftAsync()
+    {
+        await _d.Cfn.RunForAsync(TimeSpan.FromMinutes(1));
+        return _d.Cfn.States.Running.Select(e => e.Name).ToList();
+    }
+
+    private string Story() => string.Join("\n", _d.Cfn.Exchanges) + "\n" + string.Join("\n", _d.Cfn.Events) + "\n" + string.Join("\n", _d.Aws.Denials.Select(d => d.Message));
+
+    [Fact]
+    public async Task ExportToCompletion_ShouldSignalItsConditionOnceAndTheResultShouldCarryTheFinalAttributes()
+    {
+        var template = await VmStack();
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "CREATE_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.VmTasks.Values);
+        var condition = Of(template, "AWS::CloudFormation::WaitCondition");
+        Assert.Equal([new Fakes.FakeResourceSignal(_d.Cfn.StackId, condition, task.Id, "SUCCESS")], _d.Aws.ResourceSignals);
+        var result = _d.Cfn.Resources[Of(template, ResourceTypes.ExportedVmImageResult)];
+        Assert.Equal(task.Key, result.Attributes["S3Key"]!.ToString());
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+        // One start, the poller's describes (one every 5 minutes over 90 minutes, and at once), one by the result.
+        Assert.Equal((1, 1, 1), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("SFN:StartExecution") - 2, _d.Aws.CallCount("CloudFormation:SignalResource")));
+    }
+
+    [Fact]
+    public async Task TimeoutOnlyUpdate_ShouldKeepTheExportGiveItANewConditionAndLeaveNoSecondPoller()
+    {
+        await _d.Cfn.CreateStackAsync(await VmStack());
+        var task = Assert.Single(_d.Aws.VmTasks.Values);
+        var next = await VmStack(p => p.Timeout = Duration.Hours(4));
+
+        var updated = await _d.Cfn.UpdateStackAsync(next);
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.Single(_d.Aws.VmTasks);
+        Assert.Equal(task.Id, _d.Cfn.Resources[Of(next, ResourceTypes.ExportedVmImage)].PhysicalId);
+        Assert.Equal(Of(next, "AWS::CloudFormation::WaitCondition"), _d.Aws.ResourceSignals[^1].LogicalResourceId);
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Theory]
+    [InlineData("AccessDeniedException", 400)]
+    [InlineData("ServiceUnavailable", 503)]
+    public async Task PollerRefusedOnCreate_ShouldLeaveNothingRunningAfterTheRollback(string code, int status)
+    {
+        var template = await VmStack();
+        // The handler's StartExecution is the first: the framework starts its own waiter only after onEvent answered.
+        _d.Aws.FailNext("SFN:StartExecution", code, status, times: 6);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "ROLLBACK_COMPLETE", Story());
+        var export = _d.Cfn.ExchangesOf(Of(template, ResourceTypes.ExportedVmImage)).First();
+        Assert.Equal(("FAILED", "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"), (export.Answer!.Status, export.Answer.PhysicalResourceId));
+        Assert.Contains($"[{code}]", export.Answer.Reason);
+        var task = Assert.Single(_d.Aws.VmTasks.Values);
+        Assert.True(task.Cancelled, "the export runs on with no resource owning it");
+        Assert.Empty(await PollersLeftAsync());
+    }
+
+    [Fact]
+    public async Task ExportFailing_ShouldFailTheResultWithAwsReasonAndTheRollbackShouldStopEverything()
+    {
+        _d.Aws.VmFailureMessage = "ClientError: Unsupported kernel version";
+        var template = await VmStack();
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "ROLLBACK_COMPLETE", Story());
+        Assert.Equal("SUCCESS", Assert.Single(_d.Aws.ResourceSignals).Status); // a FAILURE signal would carry no reason
+        var result = _d.Cfn.ExchangesOf(Of(template, ResourceTypes.ExportedVmImageResult)).First().Answer!;
+        Assert.Equal("FAILED", result.Status);
+        Assert.Contains("ClientError: Unsupported kernel version", result.Reason);
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
+    public async Task ExportOutlastingTheTimeout_ShouldLetTheConditionTimeOutAndTheRollbackCancelTheExport()
+    {
+        _d.Aws.VmDuration = TimeSpan.FromHours(10);
+        var template = await VmStack();
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "ROLLBACK_COMPLETE", Story());
+        Assert.Empty(_d.Aws.ResourceSignals);
+        Assert.Contains(_d.Cfn.Events, e => e.LogicalId == Of(template, "AWS::CloudFormation::WaitCondition") && e.Status == "CREATE_FAILED" && e.Reason!.Contains("resource signal"));
+        Assert.True(Assert.Single(_d.Aws.VmTasks.Values).Cancelled);
+        Assert.Empty(await PollersLeftAsync());
+    }
+
+    [Fact]
+    public async Task SignalRefusedForLongerThanThePollersRetries_ShouldStillEndInTheSignal()
+    {
+        var template = await VmStack();
+        // Refused (as while a new IAM grant propagates) for longer than the state machine's own retries:
+        // the poll fails, the execution waits an interval and polls again. Not retried by the SDK, so no real backoff.
+        _d.Aws.FailNext("CloudFormation:SignalResource", "AccessDenied", 403, times: 12);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "CREATE_COMPLETE", Story());
+        Assert.Single(_d.Aws.ResourceSignals);
+        Assert.Equal(13, _d.Aws.CallCount("CloudFormation:SignalResource"));
+        Assert.Empty(await PollersLeftAsync());
+    }
+
+    [Fact]
+    public async Task DeleteMidWait_ShouldStopThePollerAndCancelTheExport()
+    {
+        _d.Aws.VmDuration = TimeSpan.FromHours(10);
+        _d.Cfn.CancelAfter = TimeSpan.FromHours(1);
+        var template = await VmStack();
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "ROLLBACK_COMPLETE", Story());
+        Assert.True(Assert.Single(_d.Aws.VmTasks.Values).Cancelled);
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Equal(1, _d.Aws.CallCount("SFN:StopExecution"));
+    }
+}
