@@ -391,4 +391,19 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
             Assert.DoesNotContain(_d.Aws.Images.Values, i => i.Name == task.AmiName);
         }
     }
+
+    [Fact]
+    public async Task SettingsOnlyUpdate_ShouldKeepTheExportUnderTheSameServiceToken()
+    {
+        var first = await AmiStack();
+        var id = ExportId(first);
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+
+        var updated = await _d.Cfn.UpdateStackAsync(await AmiStack(p => { p.Timeout = Duration.Minutes(40); p.PollInterval = Duration.Minutes(1); p.WaitForCompletion = false; }));
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.Equal(("Update", "SUCCESS"), (Last(id).RequestType, Last(id).Answer!.Status));
+        Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
+        Assert.Empty(_d.Aws.Denials);
+    }
 }

@@ -199,7 +199,7 @@ public sealed class CloudFormationEmulator
     private enum ChangeKind { Created, Updated, Replaced }
 
     /// <summary>What an operation did to a resource, to undo on rollback. <see cref="Before"/> is what CloudFormation held before.</summary>
-    private sealed record Change(string LogicalId, ChangeKind Kind, DeployedResource? Before, bool Answered = true);
+    private sealed record Change(string LogicalId, ChangeKind Kind, DeployedResource? Before, bool Answered = true, JsonObject? Attempted = null);
 
     private async Task<string?> CreateAsync(TemplateResource resource)
     {
@@ -248,7 +248,8 @@ public sealed class CloudFormationEmulator
         var exchange = await SendAsync(id, "Update", properties, current.Properties, current.PhysicalId);
         if (exchange.Answer is not { } answer)
         {
-            changes.Add(new Change(id, ChangeKind.Updated, current, Answered: false));
+            // CloudFormation tried these properties: its rollback Update names them as the old ones.
+            changes.Add(new Change(id, ChangeKind.Updated, current, Answered: false, Attempted: properties));
             return exchange.NoAnswer;
         }
         var physical = answer.PhysicalResourceId is { Length: > 0 } p ? p : current.PhysicalId;
@@ -340,7 +341,7 @@ public sealed class CloudFormationEmulator
                         _deployed[change.LogicalId] = before;
                         break;
                     }
-                    if (!await RollBackUpdateAsync(held ?? before, before, cleanup)) return false;
+                    if (!await RollBackUpdateAsync(held ?? before, before, cleanup, change.Attempted)) return false;
                     break;
             }
         }
@@ -350,11 +351,11 @@ public sealed class CloudFormationEmulator
     }
 
     /// <summary>The Update CloudFormation sends to undo one: the properties before as the new ones, the failed ones as old.</summary>
-    private async Task<bool> RollBackUpdateAsync(DeployedResource held, DeployedResource before, List<DeployedResource> cleanup)
+    private async Task<bool> RollBackUpdateAsync(DeployedResource held, DeployedResource before, List<DeployedResource> cleanup, JsonObject? attempted = null)
     {
         var id = held.LogicalId;
         Event(id, "UPDATE_IN_PROGRESS", "rollback");
-        var exchange = await SendAsync(id, "Update", before.Properties, held.Properties, held.PhysicalId, rollback: true);
+        var exchange = await SendAsync(id, "Update", before.Properties, attempted ?? held.Properties, held.PhysicalId, rollback: true);
         if (exchange.Answer is not { Status: "SUCCESS" } answer)
         {
             Event(id, "UPDATE_FAILED", exchange.Answer?.Reason ?? exchange.NoAnswer, held.PhysicalId);

@@ -169,4 +169,52 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.Empty(await PollersLeftAsync());
         Assert.Equal(1, _d.Aws.CallCount("SFN:StopExecution"));
     }
+
+    [Fact]
+    public async Task TwoExports_ShouldEachSignalExactlyTheirOwnCondition()
+    {
+        const string second = "ami-0fedcba9876543210";
+        _d.Aws.AddImage(second);
+        var stack = Synthesized.NewStack("Sample");
+        var bucket = new Bucket(stack, "Bucket");
+        new ExportedVmImage(stack, "VmA", new ExportedVmImageProps { ImageId = Image, DiskImageFormat = DiskImageFormat.VMDK, Bucket = bucket, Timeout = Duration.Hours(3) });
+        new ExportedVmImage(stack, "VmB", new ExportedVmImageProps { ImageId = second, DiskImageFormat = DiskImageFormat.RAW, Bucket = bucket, Timeout = Duration.Hours(2) });
+        var template = await _d.SynthesizeAsync(stack);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "CREATE_COMPLETE", Story());
+        foreach (var (construct, image) in new[] { ("VmA", Image), ("VmB", second) })
+        {
+            var task = Assert.Single(_d.Aws.VmTasks.Values, t => t.ImageId == image);
+            var condition = Assert.Single(template.OfType("AWS::CloudFormation::WaitCondition"), c => c.StartsWith(construct + "Wait", StringComparison.Ordinal));
+            Assert.Equal(condition, Assert.Single(_d.Aws.ResourceSignals, s => s.UniqueId == task.Id).LogicalResourceId);
+        }
+        Assert.Equal(2, _d.Aws.ResourceSignals.Count);
+        Assert.Empty(await PollersLeftAsync());
+    }
+
+    [Fact]
+    public async Task AppStreamSettingsOnlyUpdate_ShouldKeepTheExportOnTheLongPath()
+    {
+        _d.Aws.AppStreamImages.Add("Office");
+        async Task<StackTemplate> AmiStack(Duration timeout)
+        {
+            var stack = Synthesized.NewStack("Sample");
+            new AppStreamAmiExport(stack, "As", new AppStreamAmiExportProps { ImageName = "Office", Timeout = timeout, PollInterval = Duration.Minutes(5) });
+            return await _d.SynthesizeAsync(stack);
+        }
+        var first = await AmiStack(Duration.Hours(2));
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+
+        var updated = await _d.Cfn.UpdateStackAsync(await AmiStack(Duration.Hours(5)));
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
+        var result = Assert.Single(_d.Cfn.Resources.Values, r => r.Type == ResourceTypes.AppStreamAmiExportResult);
+        Assert.Equal(task.AmiId, result.Attributes["AmiId"]!.ToString());
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+    }
 }

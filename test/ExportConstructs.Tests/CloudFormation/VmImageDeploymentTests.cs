@@ -239,4 +239,26 @@ public sealed class VmImageDeploymentTests : IAsyncLifetime
         Assert.NotEmpty(lines);
         Assert.DoesNotContain(lines, l => l.Contains("X-Amz-Credential") || l.Contains("X-Amz-Signature") || l.Contains(CloudFormationEmulator.ResponseHost));
     }
+
+    [Fact]
+    public async Task ReplacingUpdateCancelledDuringTheWait_ShouldRollBackToTheOldExportAndStopTheNewOne()
+    {
+        var first = await VmStack();
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.VmTasks.Values);
+        _d.Aws.VmPollsToFinish = 1000;
+        _d.Cfn.CancelAfter = TimeSpan.FromMinutes(10);
+        var second = await VmStack(p => p.ImageId = OtherImage);
+
+        var updated = await _d.Cfn.UpdateStackAsync(second);
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", string.Join("\n", _d.Cfn.Exchanges));
+        var replacement = Assert.Single(_d.Aws.VmTasks.Values, t => t.Id != old.Id);
+        Assert.True(replacement.Cancelled, "the replacement runs on with no resource owning it\n" + string.Join("\n", _d.Cfn.Exchanges) + "\n" + string.Join("\n", _d.Cfn.Lambda.Logs.Values.SelectMany(l => l)));
+        Assert.False(old.Cancelled);
+        Assert.Equal(old.Id, _d.Cfn.Resources[id].PhysicalId);
+        Assert.Equal(2, _d.Aws.CallCount("EC2:ExportImage"));
+        Assert.Empty(_d.Aws.Denials);
+    }
 }
