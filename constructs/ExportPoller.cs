@@ -21,25 +21,25 @@ public sealed class ExportPoller : Construct
     /// <summary>The longest WaitCondition (12 h) plus a margin: no execution outlives its purpose.</summary>
     public static readonly Duration ExecutionTimeout = Duration.Hours(13);
 
-    /// <summary>The poll function (the handler with handler string <c>poll</c>).</summary>
-    public Function PollFunction { get; }
-
     /// <summary>The state machine.</summary>
     public StateMachine StateMachine { get; }
 
     /// <summary>
-    /// The handler role's right to start and stop executions. A policy of its own, not the role's
-    /// default policy: the poll function depends on that one, and the state machine on the poll
-    /// function, which would close a dependency cycle. Export resources depend on this policy.
+    /// The handler role's right to start and stop executions and to signal. A policy of its own, not
+    /// the role's default policy: the handler function depends on that one, and the state machine on
+    /// the function, which would close a dependency cycle. Export resources depend on this policy.
     /// </summary>
     public Policy Access { get; }
 
-    internal ExportPoller(Construct scope, Function pollFunction, IRole handlerRole) : base(scope, "Poller")
+    /// <param name="scope">The stack's ExportProvider.</param>
+    /// <param name="handler">The handler function, which tells a poller input from the Provider's events.</param>
+    /// <param name="logs">Its log group: the executions log there too, beside the polls they make.</param>
+    /// <param name="handlerRole">The role the handler runs as, which starts, stops and signals.</param>
+    internal ExportPoller(Construct scope, Function handler, ILogGroup logs, IRole handlerRole) : base(scope, "Poller")
     {
-        PollFunction = pollFunction;
         var poll = new LambdaInvoke(this, "Poll", new LambdaInvokeProps
         {
-            LambdaFunction = pollFunction,
+            LambdaFunction = handler,
             PayloadResponseOnly = true,
             ResultPath = "$.Poll",
         });
@@ -61,7 +61,7 @@ public sealed class ExportPoller : Construct
             // Every poll is visible: the input names the export and its properties, and holds no credential.
             Logs = new LogOptions
             {
-                Destination = new LogGroup(this, "Logs", new LogGroupProps { Retention = RetentionDays.THREE_MONTHS }),
+                Destination = logs,
                 Level = LogLevel.ALL,
                 IncludeExecutionData = true,
             },

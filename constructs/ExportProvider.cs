@@ -29,9 +29,6 @@ public sealed class ExportProvider : Construct
     private readonly Stack _stack;
     private readonly (string Partition, string Region, string Account) _pseudo = (Aws.PARTITION, Aws.REGION, Aws.ACCOUNT_ID);
     private readonly Runtime _frameworkRuntime;
-    private readonly Code _code;
-    private readonly List<LogGroup> _logGroups = [];
-    private Provider? _provider;
     private Policy? _logAccess;
     private string? _serviceToken;
     private ExportPoller? _poller;
@@ -40,11 +37,14 @@ public sealed class ExportProvider : Construct
     /// <summary>The role the handler functions run as; exports add their statements here.</summary>
     public IRole HandlerRole { get; }
 
-    /// <summary>The onEvent handler.</summary>
-    public Function OnEventHandler { get; }
+    /// <summary>
+    /// The handler: one function serves the Provider's onEvent and isComplete and the long-wait
+    /// poller (it tells them apart by the event), logging to <see cref="HandlerLogs"/>.
+    /// </summary>
+    public Function Handler { get; }
 
-    /// <summary>The isComplete handler.</summary>
-    public Function IsCompleteHandler { get; }
+    /// <summary>The handler's log group, <c>/aws/lambda/&lt;function name&gt;</c> (where the framework's failure reasons point).</summary>
+    public LogGroup HandlerLogs { get; }
 
     /// <summary>
     /// The stack's provider, created on first use. Pass <paramref name="props"/> on the first call
@@ -78,9 +78,7 @@ public sealed class ExportProvider : Construct
         HandlerRole = role;
         AllowCleanupOfOwnExports();
 
-        _code = Code.FromAsset(HandlerAsset.Path());
-        OnEventHandler = HandlerFunction(this, "OnEventHandler", HandlerNames.OnEvent);
-        IsCompleteHandler = HandlerFunction(this, "IsCompleteHandler", HandlerNames.IsComplete);
+        (Handler, HandlerLogs) = HandlerFunction(this, "Handler");
     }
 
     /// <summary>
@@ -145,15 +143,13 @@ public sealed class ExportProvider : Construct
                 // The id of the provider that served exports answering at once in 0.1, so those keep their token.
                 var provider = new Provider(this, "Provider", new ProviderProps
                 {
-                    OnEventHandler = OnEventHandler,
-                    IsCompleteHandler = IsCompleteHandler,
+                    OnEventHandler = Handler,
+                    IsCompleteHandler = Handler,
                     QueryInterval = Duration.Seconds(ProviderSettings.QueryIntervalSeconds),
                     TotalTimeout = Duration.Seconds(ProviderSettings.TotalTimeoutSeconds),
                 });
                 PinFrameworkRuntime(provider, mappingExisted);
-                foreach (var logs in _logGroups) provider.Node.AddDependency(logs);
-                provider.Node.AddDependency(_logAccess!);
-                _provider = provider;
+                provider.Node.AddDependency(HandlerLogs, _logAccess!);
                 _serviceToken = provider.ServiceToken;
             }
             return _serviceToken;
@@ -187,17 +183,17 @@ public sealed class ExportProvider : Construct
     }
 
     /// <summary>The long-wait poller, created when the first export needs it.</summary>
-    public ExportPoller Poller => _poller ??= new ExportPoller(this, HandlerFunction(this, "PollHandler", HandlerNames.Poll), HandlerRole);
+    public ExportPoller Poller => _poller ??= new ExportPoller(this, Handler, HandlerLogs, HandlerRole);
 
-    internal Function HandlerFunction(Construct scope, string id, string handler)
+    private (Function, LogGroup) HandlerFunction(Construct scope, string id)
     {
         var function = new Function(scope, id, new FunctionProps
         {
-            Description = $"ExportConstructs {handler} handler (Native AOT)",
+            Description = "ExportConstructs handler (Native AOT): the Provider's onEvent and isComplete, and the long-wait poller",
             Runtime = Runtime.PROVIDED_AL2023,
             Architecture = Architecture.X86_64,
-            Handler = handler,
-            Code = _code,
+            Handler = HandlerNames.Exports,
+            Code = Code.FromAsset(HandlerAsset.Path()),
             Role = HandlerRole,
             MemorySize = 256,
             // Each call makes a handful of AWS calls; the margin covers the SDK's retries with backoff.
@@ -205,7 +201,7 @@ public sealed class ExportProvider : Construct
         });
         // Lambda's own log group name, so that the framework's "Logs: /aws/lambda/<function>" pointer in a
         // failure reason is true; created here to give it a retention. Nothing invokes the function before
-        // the custom resources, which come after the Provider, which depends on these groups.
+        // the custom resources, which come after the Provider, which depends on this group.
         var logs = new LogGroup(scope, id + "Logs", new LogGroupProps
         {
             LogGroupName = "/aws/lambda/" + function.FunctionName,
@@ -213,11 +209,12 @@ public sealed class ExportProvider : Construct
         });
         // In a policy of its own: the role's default policy is one the function depends on, and the
         // group's name depends on the function, which would close a cycle.
-        _logAccess ??= new Policy(this, "HandlerLogsAccess", new PolicyProps { Roles = [HandlerRole] });
-        _logAccess.AddStatements(new PolicyStatement(new PolicyStatementProps { Actions = ["logs:CreateLogStream", "logs:PutLogEvents"], Resources = [logs.LogGroupArn] }));
-        _logGroups.Add(logs);
-        _provider?.Node.AddDependency(logs);
-        return function;
+        _logAccess = new Policy(this, "HandlerLogsAccess", new PolicyProps
+        {
+            Roles = [HandlerRole],
+            Statements = [new PolicyStatement(new PolicyStatementProps { Actions = ["logs:CreateLogStream", "logs:PutLogEvents"], Resources = [logs.LogGroupArn] })],
+        });
+        return (function, logs);
     }
 
     /// <summary>

@@ -22,10 +22,29 @@ public sealed class CustomResourceFunction
         _handler = HandlerNames.All.Contains(handler) ? handler! : throw Errors.UnknownHandler(handler, HandlerNames.All);
     }
 
+    /// <summary>
+    /// Which role an event is for: the poller's input carries its deadline; the framework hands
+    /// isComplete the request merged with onEvent's answer, which always carries the action.
+    /// </summary>
+    internal static string RoleOf(byte[] payload)
+    {
+        var reader = new Utf8JsonReader(payload);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return HandlerNames.OnEvent;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("DeadlineUnixSeconds")) return HandlerNames.Poll;
+            if (reader.ValueTextEquals(OnEventResponse.ActionKey)) return HandlerNames.IsComplete;
+            reader.Read();
+            reader.TrySkip();
+        }
+        return HandlerNames.OnEvent;
+    }
+
     /// <summary>Handles one event.</summary>
     public async Task<byte[]> InvokeAsync(Invocation invocation, CancellationToken cancellationToken)
     {
-        if (_handler == HandlerNames.Poll)
+        var role = _handler == HandlerNames.Exports ? RoleOf(invocation.Payload) : _handler;
+        if (role == HandlerNames.Poll)
         {
             var input = JsonSerializer.Deserialize(invocation.Payload, ContractJsonContext.Default.PollerInput)
                 ?? throw new ExportException("The poll event was empty; expected the poller state machine's input.");
@@ -33,7 +52,7 @@ public sealed class CustomResourceFunction
         }
         var request = JsonSerializer.Deserialize(invocation.Payload, FrameworkJsonContext.Default.CustomResourceRequest)
             ?? throw new ExportException("The event was empty; expected a CloudFormation custom resource request.");
-        return _handler == HandlerNames.OnEvent
+        return role == HandlerNames.OnEvent
             ? JsonSerializer.SerializeToUtf8Bytes(await _lifecycle.OnEventAsync(request, cancellationToken), FrameworkJsonContext.Default.OnEventResponse)
             : JsonSerializer.SerializeToUtf8Bytes(await _lifecycle.IsCompleteAsync(request, cancellationToken), FrameworkJsonContext.Default.IsCompleteResponse);
     }

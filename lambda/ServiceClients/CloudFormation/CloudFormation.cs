@@ -112,13 +112,10 @@ internal static class CloudFormationService
     public static readonly Amazon.Runtime.Internal.InvokeOptions DescribeStacks = QueryProtocol.Operation<DescribeStacksRequest, DescribeStacksResponse>(
         Descriptor, "DescribeStacks",
         r => [("StackName", r.StackName)],
-        root => new DescribeStacksResponse
+        // StackName names one stack: its id and status are the answer's first of each (outputs and tags come later).
+        answer => new DescribeStacksResponse
         {
-            Stacks = root.Descendants().Where(e => e.Name.LocalName == "member" && e.Parent?.Name.LocalName == "Stacks")
-                .Select(m => new Stack
-                {
-                    StackId = m.Elements().FirstOrDefault(e => e.Name.LocalName == "StackId")?.Value ?? "",
-                    StackStatus = m.Elements().FirstOrDefault(e => e.Name.LocalName == "StackStatus")?.Value ?? "",
-                }).ToList(),
+            Stacks = answer.Values("StackStatus").Take(1)
+                .Select(status => new Stack { StackId = answer.Values("StackId").FirstOrDefault() ?? "", StackStatus = status }).ToList(),
         });
 }

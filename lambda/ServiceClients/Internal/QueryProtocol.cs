@@ -1,5 +1,5 @@
 using System.Net;
-using System.Xml.Linq;
+using System.Xml;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Transform;
@@ -15,7 +15,7 @@ namespace Amazon.ServiceClients.Internal;
 internal static class QueryProtocol
 {
     /// <summary>Invoke options for one Query operation.</summary>
-    public static InvokeOptions Operation<TRequest, TResponse>(JsonService service, string action, Func<TRequest, IEnumerable<(string, string?)>> parameters, Func<XElement, TResponse> read)
+    public static InvokeOptions Operation<TRequest, TResponse>(JsonService service, string action, Func<TRequest, IEnumerable<(string, string?)>> parameters, Func<QueryAnswer, TResponse> read)
         where TRequest : AmazonWebServiceRequest
         where TResponse : AmazonWebServiceResponse => new()
     {
@@ -39,17 +39,43 @@ internal sealed class QueryRequestMarshaller<TRequest>(JsonService service, stri
     }
 }
 
-internal sealed class QueryResponseUnmarshaller<TResponse>(JsonService service, Func<XElement, TResponse> read) : XmlResponseUnmarshaller
+internal sealed class QueryResponseUnmarshaller<TResponse>(JsonService service, Func<QueryAnswer, TResponse> read) : XmlResponseUnmarshaller
     where TResponse : AmazonWebServiceResponse
 {
-    public override AmazonWebServiceResponse Unmarshall(XmlUnmarshallerContext context) => read(XDocument.Load(context.Stream).Root!);
+    public override AmazonWebServiceResponse Unmarshall(XmlUnmarshallerContext context) => read(QueryAnswer.Read(context.Stream));
 
     public override AmazonServiceException UnmarshallException(XmlUnmarshallerContext context, Exception innerException, HttpStatusCode statusCode)
     {
         // <ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error><RequestId>…</RequestId></ErrorResponse>
-        var root = XDocument.Load(context.Stream).Root;
-        string? Text(string name) => root?.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+        var answer = QueryAnswer.Read(context.Stream);
+        string? Text(string name) => answer.Values(name).FirstOrDefault();
         var type = Text("Type") == "Receiver" ? ErrorType.Receiver : ErrorType.Sender;
         return service.Errors(Text("Code") ?? statusCode.ToString(), Text("Message") ?? "", innerException, type, Text("RequestId"), statusCode);
     }
+}
+
+/// <summary>
+/// The text of every leaf element of a Query answer by local name, in document order: enough for the
+/// few fields read here, with the XmlReader AWSSDK.Core already brings (no XML DOM in the AOT binary).
+/// </summary>
+internal sealed class QueryAnswer
+{
+    private readonly List<(string Name, string Text)> _leaves = [];
+
+    public static QueryAnswer Read(Stream stream)
+    {
+        var answer = new QueryAnswer();
+        using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, IgnoreWhitespace = true });
+        string? open = null;
+        while (reader.Read())
+        {
+            if (reader.NodeType == XmlNodeType.Element) open = reader.IsEmptyElement ? null : reader.LocalName;
+            else if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA && open is not null) answer._leaves.Add((open, reader.Value));
+            else if (reader.NodeType == XmlNodeType.EndElement) open = null;
+        }
+        return answer;
+    }
+
+    /// <summary>The texts of the leaf elements of this name.</summary>
+    public IEnumerable<string> Values(string name) => _leaves.Where(l => l.Name == name).Select(l => l.Text);
 }

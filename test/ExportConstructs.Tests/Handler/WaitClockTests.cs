@@ -85,4 +85,11 @@ public sealed class WaitClockTests : IAsyncLifetime
         Assert.Contains($"export {merged.PhysicalResourceId} did not finish within its Timeout of 600 s", error.Message);
         Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks"], _h.Aws.Calls);
     }
+
+    [Theory]
+    [InlineData("""{"RequestType":"Create","ResourceProperties":{"DeadlineUnixSeconds":"1"}}""", HandlerNames.OnEvent)]
+    [InlineData("""{"RequestType":"Create","ExportAction":"started","PhysicalResourceId":"x"}""", HandlerNames.IsComplete)]
+    [InlineData("""{"ResourceType":"Custom::ExportedVmImage","ResourceProperties":{"ExportAction":"x"},"IntervalSeconds":300,"DeadlineUnixSeconds":1795000000}""", HandlerNames.Poll)]
+    public void RoleOf_TheOneHandlerFunction_ShouldTellTheEventsApartByTheirTopLevelKeys(string payload, string role) =>
+        Assert.Equal(role, ExportConstructs.Handler.CustomResources.CustomResourceFunction.RoleOf(System.Text.Encoding.UTF8.GetBytes(payload)));
 }

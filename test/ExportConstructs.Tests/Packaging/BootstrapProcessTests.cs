@@ -89,7 +89,7 @@ public sealed class BootstrapProcessTests : IAsyncLifetime
 
         Assert.Equal("init/error", path);
         using var body = JsonDocument.Parse(request.Body);
-        Assert.Equal("_HANDLER is 'bogus'; expected one of onEvent, isComplete, poll.", body.RootElement.GetProperty("errorMessage").GetString());
+        Assert.Equal("_HANDLER is 'bogus'; expected one of exports, onEvent, isComplete, poll.", body.RootElement.GetProperty("errorMessage").GetString());
         Assert.True(_process!.WaitForExit(TimeSpan.FromSeconds(30)));
         Assert.Equal(1, _process.ExitCode);
     }
