@@ -36,6 +36,8 @@ public sealed class CustomResourceRequest
     [JsonPropertyName(OnEventResponse.WaitStartedKey)] public long? WaitStartedAt { get; set; }
     /// <summary>On a short-path replacement, from onEvent's answer: the new export, which isComplete waits for.</summary>
     [JsonPropertyName(OnEventResponse.NewTaskKey)] public string? NewTaskId { get; set; }
+    /// <summary>From onEvent's answer: why the operation failed after an export was started (isComplete reports it).</summary>
+    [JsonPropertyName(OnEventResponse.FailureKey)] public string? Failure { get; set; }
 }
 
 /// <summary>onEvent's answer to the framework.</summary>
@@ -66,6 +68,15 @@ public sealed class OnEventResponse
     /// until that export has completed (CloudFormation records the id of a FAILED answer too).
     /// </summary>
     [JsonPropertyName(NewTaskKey)] public string? NewTaskId { get; set; }
+
+    /// <summary>Name of the extra key that carries <see cref="Failure"/> to isComplete.</summary>
+    public const string FailureKey = "ExportFailure";
+
+    /// <summary>
+    /// Why a Create failed after its export was started. onEvent does not throw then (the framework
+    /// would answer with its marker id and never pass the rollback Delete on): isComplete throws this.
+    /// </summary>
+    [JsonPropertyName(FailureKey)] public string? Failure { get; set; }
 }
 
 /// <summary>isComplete's answer to the framework.</summary>
@@ -96,6 +107,8 @@ public static class ExportActions
     public const string Deleting = "deleting";
     /// <summary>The poller waits for the export (long-wait path); isComplete answers at once.</summary>
     public const string Polling = "polling";
+    /// <summary>A Create whose export started but whose wait could not begin: isComplete fails with the reason, under the export's id.</summary>
+    public const string Failed = "failed";
     /// <summary>A short-path replacement: isComplete waits for the new export and then answers its id.</summary>
     public const string Replacing = "replacing";
     /// <summary>A Delete with nothing left to wait for (a result resource, or an id CloudFormation made up).</summary>

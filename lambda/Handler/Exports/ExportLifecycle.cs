@@ -197,6 +197,7 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
             ExportActions.Kept or ExportActions.Polling => IsCompleteResponse.Done(await kind.CurrentAsync(request, cancellationToken)),
             ExportActions.Released => IsCompleteResponse.Done(),
             ExportActions.Replacing => await ReplacingAsync(kind, request, cancellationToken),
+            ExportActions.Failed => throw new ExportException(request.Failure ?? $"{request.LogicalResourceId}: the export could not be started."),
             // A Delete, by its action or (from an older handler's onEvent, without one) by its request type.
             _ when request.Action == ExportActions.Deleting || request.RequestType == "Delete" =>
                 await kind.FinishDeleteAsync(request.NewTaskId is { } found ? WithTask(request, found) : request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
@@ -314,13 +315,24 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         }
         catch (AmazonServiceException e)
         {
+            var error = Errors.AwsCall("Step Functions", "StartExecution", $"the poller of export {taskId}", e,
+                startedHere ? "The export was stopped; deploying again starts it anew." : "The export is kept; deploying again retries.");
+            if (startedHere && request.RequestType == "Create")
+            {
+                // Not a throw from onEvent: the framework would answer with its CREATE_FAILED marker and
+                // answer the rollback Delete itself, and the export (AppStream cannot cancel) would be
+                // nobody's. Answered with the task's id, isComplete fails with the reason, and the rollback
+                // Delete reaches the handler with that id: it cancels, or follows the export to its end.
+                log($"Poller for {taskId} not started: [{e.ErrorCode}] {e.Message}; failing with the export's id so that the rollback Delete owns it");
+                await kind.BeginDeleteAsync(WithTask(request, taskId), cancellationToken);
+                return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Failed, Failure = error.Message };
+            }
             if (startedHere)
             {
-                log($"Poller for {taskId} not started: [{e.ErrorCode}] {e.Message}; stopping the export so that nothing runs unowned");
+                log($"Poller for {taskId} not started: [{e.ErrorCode}] {e.Message}; stopping the export this Update started");
                 await kind.BeginDeleteAsync(WithTask(request, taskId), cancellationToken);
             }
-            throw Errors.AwsCall("Step Functions", "StartExecution", $"the poller of export {taskId}", e,
-                startedHere ? "The export was stopped; deploying again starts it anew." : "The export is kept; deploying again retries.");
+            throw error;
         }
         return Answer(taskId, ExportActions.Polling);
     }

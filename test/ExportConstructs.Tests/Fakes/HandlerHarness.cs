@@ -76,6 +76,7 @@ public sealed class HandlerHarness : IAsyncDisposable
         merged.Action = answer.Action;
         merged.WaitStartedAt = answer.WaitStartedAt;
         merged.NewTaskId = answer.NewTaskId;
+        merged.Failure = answer.Failure;
         return merged;
     }
 

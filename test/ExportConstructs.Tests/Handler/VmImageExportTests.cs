@@ -229,6 +229,25 @@ public sealed class VmImageExportTests : IAsyncLifetime
         Assert.Equal(["EC2:DescribeExportImageTasks"], _h.Aws.Calls);
     }
 
+    [Fact]
+    public async Task Delete_WithAnIdCloudFormationMadeUp_ShouldStopOnlyWhatThoseHaveStartedNeverAnotherGenerationOfTheLogicalId()
+    {
+        _h.Aws.VmPollsToFinish = 1000;
+        // The export CloudFormation holds, still running (it does not wait for completion) ...
+        var held = Props();
+        held.WaitForCompletion = "false";
+        var heldId = (await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Create", Json(held)))).PhysicalResourceId;
+        // ... and one a later request of the same logical id started, whose answer never reached CloudFormation.
+        var unanswered = Props(format: "RAW");
+        var started = await _h.Lifecycle.OnEventAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(unanswered), Json(held), heldId), default);
+
+        await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(unanswered), physicalId: "Sample-Export-GENERATED1"));
+
+        Assert.True(_h.Aws.VmTasks[started.NewTaskId!].Cancelled);
+        Assert.False(_h.Aws.VmTasks[heldId].Cancelled);
+        Assert.Equal("active", _h.Aws.VmTasks[heldId].Status);
+    }
+
     public static TheoryData<string, string, string> BadProps => new()
     {
         { "ImageId", "ami-12", "ExportedVmImage: ImageId 'ami-12' is not valid; expected 'ami-' followed by 8 or 17" },
