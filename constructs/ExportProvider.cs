@@ -9,9 +9,9 @@ using ExportConstructs.Contract;
 namespace ExportConstructs;
 
 /// <summary>
-/// The custom-resource machinery behind every export of a stack: one handler role, one onEvent
-/// and one isComplete function (the same AOT bootstrap with two handler strings), ONE CDK
-/// <see cref="Provider"/> that calls them for every export whatever its wait settings (so a
+/// The custom-resource machinery behind every export of a stack: one handler role, one handler
+/// function (the AOT bootstrap, serving onEvent, isComplete and the poller), ONE CDK
+/// <see cref="Provider"/> that calls it for every export whatever its wait settings (so a
 /// changed setting never changes a ServiceToken), and, when an export waits longer than a custom
 /// resource may, one <see cref="ExportPoller"/>. Each export adds only its own IAM statements to the role.
 /// </summary>

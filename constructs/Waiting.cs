@@ -16,6 +16,9 @@ internal sealed record Waiting(bool Waits, int IntervalSeconds, int TimeoutSecon
     /// <summary>The default PollInterval.</summary>
     public static readonly Duration DefaultPollInterval = Duration.Minutes(5);
 
+    /// <summary>Polls one poller execution may make within Step Functions' 25,000-event history (about 9 events each).</summary>
+    public const int MaxPolls = 2500;
+
     /// <summary>A WaitCondition waits at most 12 hours.</summary>
     public const int MaxTimeoutSeconds = 43200;
 
@@ -40,7 +43,11 @@ internal sealed record Waiting(bool Waits, int IntervalSeconds, int TimeoutSecon
             throw new ArgumentException($"{construct}: PollInterval {interval} s is not valid; expected 10 s to 3600 s.");
         if (interval > total)
             throw new ArgumentException($"{construct}: PollInterval {interval} s is longer than Timeout {total} s; expected at most the Timeout.");
-        return new Waiting(waitForCompletion ?? true, interval, total);
+        var waiting = new Waiting(waitForCompletion ?? true, interval, total);
+        // Each poll is about 9 events in the poller execution's history, which Step Functions ends at 25,000.
+        if (waiting.LongPath && total / interval > MaxPolls)
+            throw new ArgumentException($"{construct}: PollInterval {interval} s is too short for Timeout {total} s: the poller would poll {total / interval} times, and its execution holds at most {MaxPolls} polls (Step Functions' 25,000-event history); expected at least {(total + MaxPolls - 1) / MaxPolls} s.");
+        return waiting;
     }
 
     private static int Seconds(string construct, string prop, Duration value)

@@ -9,6 +9,11 @@ if (args is ["app", var appVariant, var outdir])
     SynthApps.Run(appVariant, outdir);
     return 0;
 }
+if (args is ["resources", var resourcesOutdir])
+{
+    Resources.Run(resourcesOutdir);
+    return 0;
+}
 
 var runs = args is ["--runs", var n] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 7;
 var work = Directory.CreateTempSubdirectory("exportconstructs-bench-").FullName;
@@ -35,7 +40,10 @@ var synth = new Dictionary<string, Stats>();
 foreach (var variant in new[] { "bare", "sample", "exports:1", "exports:100" })
     synth[variant] = Synth.Measure(self, variant, Path.Combine(work, "synth"), runs);
 
-// 4. Simulated exports on a fake clock.
+// 4. The resources the library adds to a stack.
+var resources = Resources.Measure(self, Path.Combine(work, "resources"));
+
+// 5. Simulated exports on a fake clock.
 var shortPath = await Simulation.ShortPathAsync(duration: TimeSpan.FromMinutes(47) + TimeSpan.FromSeconds(10), interval: TimeSpan.FromSeconds(30));
 var longPath = await Simulation.LongPathAsync(duration: TimeSpan.FromHours(5) + TimeSpan.FromMinutes(3), interval: TimeSpan.FromMinutes(5));
 
@@ -54,6 +62,8 @@ Row("Synth, 1 export", synth["exports:1"].ToString(), "", "");
 Row("Synth, 100 exports", synth["exports:100"].ToString(), "", "");
 var added = (synth["exports:100"].Median - synth["exports:1"].Median) / 1000;
 Row("Added by 99 more exports", $"{added:F2} s", "under 1 s", added < 1);
+Row("Resources shared by a stack's exports (without / with the long-wait poller)", $"{resources.Shared} / {resources.SharedWithPoller}", "fewer than 23 (0.1)", resources.SharedWithPoller < 23);
+Row("Resources per export: short path / long path / no wait", $"{resources.Short} / {resources.Long} / {resources.NoWait}", "", "");
 foreach (var sim in new[] { shortPath, longPath })
 {
     Row($"{sim.Name}: AWS calls", sim.CallsText, "1 start + 1 describe per poll, nothing else", sim.OnlyStartAndDescribes);

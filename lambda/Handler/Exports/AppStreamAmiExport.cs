@@ -69,8 +69,10 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
     public async Task<IsCompleteResponse> CheckAsync(CustomResourceRequest request, CancellationToken cancellationToken)
     {
         var taskId = request.PhysicalResourceId!;
+        if (!Waits(Props(request).WaitForCompletion))
+            // Not waiting: the attributes as they stand, also when AppStream does not show the task yet.
+            return IsCompleteResponse.Done(await CurrentAsync(request, cancellationToken));
         var task = await GetAsync(taskId, cancellationToken) ?? throw Errors.AppStreamExportNotFound(taskId);
-        if (!Waits(Props(request).WaitForCompletion)) return IsCompleteResponse.Done(Attributes(task));
         if (task.State == ExportImageTaskState.COMPLETED) return IsCompleteResponse.Done(Attributes(task));
         if (task.State == ExportImageTaskState.EXPORTING)
         {

@@ -80,14 +80,12 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
                 WaitStartedAt = kind.Common(request).Wait is null ? null : clock.GetUtcNow().ToUnixTimeSeconds(),
             };
         }
-        if (kind.Common(request).Wait?.Signal is { } signal && signal != kind.OldCommon(request)?.Wait?.Signal)
-        {
-            // A new WaitCondition (its timeout changed, or the export moved to the long path) waits for
-            // a signal of its own: one poller per export, so the one signalling the old condition stops.
-            await StopPollerAsync(kind.OldCommon(request)?.Wait, held, request.LogicalResourceId, cancellationToken);
-            return await HandOverAsync(kind, request, held, startedHere: false, cancellationToken);
-        }
-        return Answer(held, ExportActions.Kept);
+        var signal = kind.Common(request).Wait?.Signal;
+        if (signal == kind.OldCommon(request)?.Wait?.Signal) return Answer(held, ExportActions.Kept);
+        // One poller per export: the one signalling the old condition stops, whether the export gets a
+        // new condition (a new Timeout, a move to the long path) or none (a move to the short path).
+        await StopPollerAsync(kind.OldCommon(request)?.Wait, held, request.LogicalResourceId, cancellationToken);
+        return signal is null ? Answer(held, ExportActions.Kept) : await HandOverAsync(kind, request, held, startedHere: false, cancellationToken);
     }
 
     /// <summary>The rollback of an Update: answers the export these properties describe, and stops a replacement still running.</summary>
@@ -266,14 +264,15 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
     public static string ExecutionArn(string stateMachineArn, string name) =>
         stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
 
-    private static OnEventResponse OnResultEvent(CustomResourceRequest request, IExportKind kind)
+    private OnEventResponse OnResultEvent(CustomResourceRequest request, IExportKind kind)
     {
         if (request.RequestType == "Delete") return Answer(request.PhysicalResourceId!, ExportActions.Released);
         var taskId = kind.Common(request).TaskId;
         if (string.IsNullOrEmpty(taskId))
             throw new ExportException($"{request.ResourceType} {request.LogicalResourceId} has no TaskId property; it must name the export task it reports on.");
-        // The task id is the physical id, so isComplete checks (and waits for) that task.
-        return Answer(taskId, ExportActions.Started);
+        // The task id is the physical id, so isComplete checks (and waits for) that task, on a clock of
+        // its own: once per PollInterval, and ended by the handler within the custom resource's hour.
+        return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Started, WaitStartedAt = clock.GetUtcNow().ToUnixTimeSeconds() };
     }
 
     /// <summary>

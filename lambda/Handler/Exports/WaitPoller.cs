@@ -48,6 +48,12 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation 
             log($"Poll of {taskId} failed for now: {e.Message}; trying again next interval");
             return Continue(input, taskId, wait);
         }
+        catch (ExportNotFoundException e) when (input.DeadlineUnixSeconds - Seconds(wait.TimeoutSeconds) + ExportNotFoundException.GraceSeconds > clock.GetUtcNow().ToUnixTimeSeconds())
+        {
+            // Right after the start, reads are eventually consistent: not an outcome yet.
+            log($"{e.Message} Right after the start that can be eventual consistency: trying again next interval");
+            return Continue(input, taskId, wait);
+        }
         catch (ExportException e)
         {
             outcome = "failed: " + e.Message;
@@ -68,8 +74,16 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation 
             log($"Export {taskId} {outcome}; {condition} cannot be signalled now: {e.Message}; trying again next interval");
             return Continue(input, taskId, wait);
         }
+        catch (AmazonServiceException e) when (clock.GetUtcNow().ToUnixTimeSeconds() >= input.DeadlineUnixSeconds)
+        {
+            // Past the deadline a failing signal ends the poller (the condition has timed out by now)
+            // instead of the state machine retrying it until the execution's own timeout.
+            log($"Export {taskId} {outcome}; signalling {condition} failed after the deadline: [{e.ErrorCode}] {e.Message}; stopping");
+        }
         return new PollerOutput { Done = true };
     }
+
+    private static long Seconds(string? value) => long.TryParse(value, out var seconds) ? seconds : 0;
 
     private PollerOutput Continue(PollerInput input, string taskId, WaitProperties wait)
     {

@@ -247,4 +247,31 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
         Assert.Equal("", created.Data!["AmiId"]); // not known when the export resource answers: the result resource reads it
         Assert.Equal(new FakeResourceSignal(StackId, "WaitA", created.PhysicalResourceId, "SUCCESS"), Assert.Single(_h.Aws.ResourceSignals));
     }
+
+    [Fact]
+    public async Task Update_MovingToTheShortPath_ShouldStopThePollerOfTheOldCondition()
+    {
+        var (taskId, _) = await CreateVmAsync();
+        var shortPath = Vm();
+        shortPath.Wait = new WaitProperties { IntervalSeconds = "60", TimeoutSeconds = "3000" };
+
+        var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(shortPath), Json(Vm()), taskId));
+
+        Assert.Equal(taskId, updated.PhysicalResourceId);
+        Assert.Equal("ABORTED", Execution(taskId).Status);
+        Assert.Single(_h.Aws.VmTasks);
+    }
+
+    [Fact]
+    public async Task Poll_WhenTheExportIsNotFoundRightAfterItsStart_ShouldTryAgainNotSignal()
+    {
+        var (taskId, input) = await CreateVmAsync();
+        _h.Aws.FailNext("EC2:DescribeExportImageTasks", "InvalidExportImageTaskId.NotFound", 400);
+
+        var first = await _h.Poller.PollAsync(input, default);
+
+        Assert.False(first.Done);
+        Assert.Empty(_h.Aws.ResourceSignals);
+        Assert.Contains(_h.Log, l => l.Contains($"EC2 export task {taskId} was not found") && l.Contains("eventual consistency"));
+    }
 }
