@@ -66,6 +66,8 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.Equal(task.Key, result.Attributes["S3Key"]!.ToString());
         Assert.Empty(await PollersLeftAsync());
         Assert.Empty(_d.Aws.Denials);
+        var lines = _d.Cfn.Lambda.Logs.Values.SelectMany(l => l).ToList();
+        Assert.DoesNotContain(lines, l => l.Contains("X-Amz-Credential") || l.Contains("X-Amz-Signature") || l.Contains(CloudFormationEmulator.ResponseHost));
         // One start, the poller's describes (one every 5 minutes over 90 minutes, and at once), one by the result.
         Assert.Equal((1, 1, 1), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("SFN:StartExecution") - 2, _d.Aws.CallCount("CloudFormation:SignalResource")));
     }
@@ -217,6 +219,27 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
         var result = Assert.Single(_d.Cfn.Resources.Values, r => r.Type == ResourceTypes.AppStreamAmiExportResult);
         Assert.Equal(task.AmiId, result.Attributes["AmiId"]!.ToString());
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
+    public async Task MovesBetweenThePaths_ShouldKeepTheExportAndLeaveNoPollerRunning()
+    {
+        _d.Aws.VmDuration = TimeSpan.FromMinutes(20);
+        Assert.True(await _d.Cfn.CreateStackAsync(await VmStack(p => { p.Timeout = Duration.Minutes(50); p.PollInterval = Duration.Minutes(2); })) == "CREATE_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.VmTasks.Values);
+
+        var toLong = await _d.Cfn.UpdateStackAsync(await VmStack(p => p.Timeout = Duration.Hours(3)));
+        var longTemplate = _d.Cfn.Template!;
+        var toShort = await _d.Cfn.UpdateStackAsync(await VmStack(p => { p.Timeout = Duration.Minutes(50); p.PollInterval = Duration.Minutes(2); }));
+
+        Assert.True((toLong, toShort) == ("UPDATE_COMPLETE", "UPDATE_COMPLETE"), Story());
+        Assert.Single(_d.Aws.VmTasks);
+        Assert.Equal(task.Id, _d.Cfn.Resources[Of(longTemplate, ResourceTypes.ExportedVmImage)].PhysicalId);
+        // On the long path the kept export signalled its new condition; back on the short path, condition and result are gone.
+        Assert.Equal(Of(longTemplate, "AWS::CloudFormation::WaitCondition"), Assert.Single(_d.Aws.ResourceSignals).LogicalResourceId);
+        Assert.DoesNotContain(_d.Cfn.Resources.Values, r => r.Type is "AWS::CloudFormation::WaitCondition" or ResourceTypes.ExportedVmImageResult);
         Assert.Empty(await PollersLeftAsync());
         Assert.Empty(_d.Aws.Denials);
     }
