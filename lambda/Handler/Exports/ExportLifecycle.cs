@@ -85,7 +85,9 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         // One poller per export: the one signalling the old condition stops, whether the export gets a
         // new condition (a new Timeout, a move to the long path) or none (a move to the short path).
         await StopPollerAsync(kind.OldCommon(request)?.Wait, held, request.LogicalResourceId, cancellationToken);
-        return signal is null ? Answer(held, ExportActions.Kept) : await HandOverAsync(kind, request, held, startedHere: false, cancellationToken);
+        // A rollback returns to a condition that was signalled when it was created: nothing to poll for.
+        if (signal is null || await RollingBackAsync(request.StackId, cancellationToken)) return Answer(held, ExportActions.Kept);
+        return await HandOverAsync(kind, request, held, startedHere: false, cancellationToken);
     }
 
     /// <summary>The rollback of an Update: answers the export these properties describe, and stops a replacement still running.</summary>

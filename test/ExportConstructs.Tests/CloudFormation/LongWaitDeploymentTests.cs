@@ -243,4 +243,25 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.Empty(await PollersLeftAsync());
         Assert.Empty(_d.Aws.Denials);
     }
+
+    [Fact]
+    public async Task TimeoutUpdateRolledBack_ShouldLeaveNoPollerForTheOldCondition()
+    {
+        await _d.Cfn.CreateStackAsync(await VmStack());
+        var stack = Synthesized.NewStack("Sample");
+        new ExportedVmImage(stack, "Vm", new ExportedVmImageProps
+        {
+            ImageId = Image, DiskImageFormat = DiskImageFormat.VMDK, Bucket = new Bucket(stack, "Bucket"),
+            Timeout = Duration.Hours(4), PollInterval = Duration.Minutes(5),
+        });
+        new Amazon.CDK.CfnWaitConditionHandle(stack, "Later").Node.AddDependency(stack.Node.FindChild("Vm"));
+        var next = await _d.SynthesizeAsync(stack);
+        _d.Cfn.FailOn("Later");
+
+        var updated = await _d.Cfn.UpdateStackAsync(next);
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
+        Assert.Single(_d.Aws.VmTasks);
+        Assert.Empty(await PollersLeftAsync());
+    }
 }
