@@ -264,4 +264,46 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.Single(_d.Aws.VmTasks);
         Assert.Empty(await PollersLeftAsync());
     }
+
+    [Fact]
+    public async Task ReplacementUnderDestroy_ShouldWaitForTheNewExportThenDeleteTheOldFileInTheCleanupPhase()
+    {
+        const string second = "ami-0fedcba9876543210";
+        _d.Aws.AddImage(second);
+        await _d.Cfn.CreateStackAsync(await VmStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY));
+        var old = Assert.Single(_d.Aws.VmTasks.Values);
+        var next = await VmStack(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.ImageId = second; });
+
+        var updated = await _d.Cfn.UpdateStackAsync(next);
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, string.Join("\n", _d.Cfn.Warnings));
+        var replacement = Assert.Single(_d.Aws.VmTasks.Values, t => t.Id != old.Id);
+        Assert.Equal(replacement.Id, _d.Cfn.Resources[Of(next, ResourceTypes.ExportedVmImage)].PhysicalId);
+        Assert.Equal(replacement.Key, _d.Cfn.Resources[Of(next, ResourceTypes.ExportedVmImageResult)].Attributes["S3Key"]!.ToString());
+        Assert.DoesNotContain($"{old.Bucket}/{old.Key}", _d.Aws.Objects);
+        Assert.Contains($"{replacement.Bucket}/{replacement.Key}", _d.Aws.Objects);
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
+    public async Task FailedReplacement_ShouldRollBackToTheOldExportWithoutStartingAnother()
+    {
+        const string second = "ami-0fedcba9876543210";
+        _d.Aws.AddImage(second);
+        var first = await VmStack();
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.VmTasks.Values);
+        _d.Aws.VmFailureMessage = "ClientError: Unsupported kernel version";
+
+        var updated = await _d.Cfn.UpdateStackAsync(await VmStack(p => p.ImageId = second));
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
+        Assert.Equal(2, _d.Aws.CallCount("EC2:ExportImage"));
+        Assert.Equal(old.Id, _d.Cfn.Resources[Of(first, ResourceTypes.ExportedVmImage)].PhysicalId);
+        Assert.Equal(old.Key, _d.Cfn.Resources[Of(first, ResourceTypes.ExportedVmImageResult)].Attributes["S3Key"]!.ToString());
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+    }
 }
