@@ -134,8 +134,13 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
     {
         var wanted = Tagging.IdentityOf(kind.Common(request));
         var owned = await kind.FindOwnedAsync(request.StackId, request.LogicalResourceId, cancellationToken);
+        // Which properties such a Delete carries after an unanswered Update is not documented (the
+        // attempted ones, or those before). A running replacement is never what CloudFormation holds
+        // when ids move only on completion (a short path that waits), so it is stopped either way.
+        var common = kind.Common(request);
+        var heldOnlyOnCompletion = common.Wait is { Poller: null or "" } && Waits(common);
         string? found = null;
-        foreach (var export in owned.Where(e => e.Running && e.Identity == wanted))
+        foreach (var export in owned.Where(e => e.Running && (e.Identity == wanted || heldOnlyOnCompletion && e.Replaces is not null)))
         {
             log($"Delete of {request.PhysicalResourceId}, an id CloudFormation made up: export {export.TaskId} was started by this resource; stopping it");
             await kind.BeginDeleteAsync(WithTask(request, export.TaskId), cancellationToken);
@@ -143,6 +148,9 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         }
         return found;
     }
+
+    private static bool Waits(IExportProperties properties) =>
+        properties is VmImageExportProperties { WaitForCompletion: not "false" } or AppStreamAmiExportProperties { WaitForCompletion: not "false" };
 
     /// <summary>The owner tags of an export started for this request (see <see cref="Tagging"/>).</summary>
     private static Dictionary<string, string> OwnerTags(IExportKind kind, CustomResourceRequest request, string? replaces)

@@ -240,9 +240,12 @@ public sealed class VmImageDeploymentTests : IAsyncLifetime
         Assert.DoesNotContain(lines, l => l.Contains("X-Amz-Credential") || l.Contains("X-Amz-Signature") || l.Contains(CloudFormationEmulator.ResponseHost));
     }
 
-    [Fact]
-    public async Task ReplacingUpdateCancelledDuringTheWait_ShouldRollBackToTheOldExportAndStopTheNewOne()
+    [Theory]
+    [InlineData(UnansweredUpdateRollback.RollbackUpdate)]
+    [InlineData(UnansweredUpdateRollback.DeleteGeneratedId)]
+    public async Task ReplacingUpdateCancelledDuringTheWait_ShouldRollBackToTheOldExportAndStopTheNewOne(UnansweredUpdateRollback variant)
     {
+        _d.Cfn.UnansweredUpdateRollback = variant;
         var first = await VmStack();
         var id = ExportId(first);
         await _d.Cfn.CreateStackAsync(first);
