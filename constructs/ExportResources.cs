@@ -54,10 +54,11 @@ internal sealed class ExportResources
         resource.Node.AddDependency(provider.Poller.Access);
         condition.AddDependency((CfnResource)resource.Node.DefaultChild!);
 
-        // The result reads the export after the signal. An export replaced by a parameter change keeps
-        // its condition (same template text): then the result waits for it itself, within the custom
-        // resource's hour.
-        props.Wait = new Waiting(true, waiting.IntervalSeconds, Math.Min(waiting.TimeoutSeconds, ProviderSettings.ShortPathLimitSeconds)).Properties();
+        // The result reads the export after the signal, and fails naming the Timeout when the export's
+        // deadline passed first. An export replaced by a parameter change keeps its condition (same
+        // template text): then the result waits for it itself, within the custom resource's hour.
+        props.Wait = waiting.Properties();
+        props.Wait.Deadline = resource.GetAttString(WaitProperties.DeadlineAttribute);
         props.TaskId = resource.Ref;
         var result = Custom(scope, "Result", token, resultType, props, typeInfo);
         result.Node.AddDependency(condition);

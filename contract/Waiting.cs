@@ -18,6 +18,16 @@ public sealed class WaitProperties
     /// </summary>
     [JsonPropertyName("Signal")] public string? Signal { get; set; }
 
+    /// <summary>
+    /// On the long path's result resource: when the export's wait ended (Unix seconds), the export
+    /// resource's <see cref="DeadlineAttribute"/>. A result that finds the export still running after
+    /// it fails at once, naming the Timeout (the poller signals at the deadline so that it runs).
+    /// </summary>
+    [JsonPropertyName("Deadline")] public string? Deadline { get; set; }
+
+    /// <summary>The export resource's attribute that carries the deadline to its result resource.</summary>
+    public const string DeadlineAttribute = "WaitDeadline";
+
     /// <summary>ARN of the poller state machine.</summary>
     [JsonPropertyName("Poller")] public string? Poller { get; set; }
 

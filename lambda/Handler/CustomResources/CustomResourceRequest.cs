@@ -38,6 +38,8 @@ public sealed class CustomResourceRequest
     [JsonPropertyName(OnEventResponse.NewTaskKey)] public string? NewTaskId { get; set; }
     /// <summary>From onEvent's answer: why the operation failed after an export was started (isComplete reports it).</summary>
     [JsonPropertyName(OnEventResponse.FailureKey)] public string? Failure { get; set; }
+    /// <summary>From onEvent's answer on the long path: when the poller's wait ends (Unix seconds).</summary>
+    [JsonPropertyName(OnEventResponse.DeadlineKey)] public long? WaitDeadline { get; set; }
 }
 
 /// <summary>onEvent's answer to the framework.</summary>
@@ -77,6 +79,12 @@ public sealed class OnEventResponse
     /// would answer with its marker id and never pass the rollback Delete on): isComplete throws this.
     /// </summary>
     [JsonPropertyName(FailureKey)] public string? Failure { get; set; }
+
+    /// <summary>Name of the extra key that carries <see cref="WaitDeadline"/> to isComplete.</summary>
+    public const string DeadlineKey = "ExportWaitDeadline";
+
+    /// <summary>On the long path: when the poller's wait ends, answered as an attribute for the result resource.</summary>
+    [JsonPropertyName(DeadlineKey)] public long? WaitDeadline { get; set; }
 }
 
 /// <summary>isComplete's answer to the framework.</summary>

@@ -149,6 +149,14 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         return found;
     }
 
+    /// <summary>On the long path the export resource answers its wait's deadline too (0 when this answer started no wait).</summary>
+    private static Dictionary<string, string> WithDeadline(IExportKind kind, CustomResourceRequest request, Dictionary<string, string> data)
+    {
+        if (kind.Common(request).Wait?.Signal is { Length: > 0 })
+            data[WaitProperties.DeadlineAttribute] = (request.WaitDeadline ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return data;
+    }
+
     private static bool Waits(IExportProperties properties) =>
         properties is VmImageExportProperties { WaitForCompletion: not "false" } or AppStreamAmiExportProperties { WaitForCompletion: not "false" };
 
@@ -202,7 +210,7 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         var kind = KindOf(ResourceTypes.ExportOfResult(request.ResourceType) ?? request.ResourceType);
         return request.Action switch
         {
-            ExportActions.Kept or ExportActions.Polling => IsCompleteResponse.Done(await kind.CurrentAsync(request, cancellationToken)),
+            ExportActions.Kept or ExportActions.Polling => IsCompleteResponse.Done(WithDeadline(kind, request, await kind.CurrentAsync(request, cancellationToken))),
             ExportActions.Released => IsCompleteResponse.Done(),
             ExportActions.Replacing => await ReplacingAsync(kind, request, cancellationToken),
             ExportActions.Failed => throw new ExportException(request.Failure ?? $"{request.LogicalResourceId}: the export could not be started."),
@@ -223,8 +231,17 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
     {
         var wait = kind.Common(request).Wait;
         if (wait is null || request.WaitStartedAt is not { } started) return await kind.CheckAsync(request, cancellationToken);
-        var elapsed = clock.GetUtcNow().ToUnixTimeSeconds() - started;
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var elapsed = now - started;
         var timeout = Seconds(wait.TimeoutSeconds, ProviderSettings.ShortPathLimitSeconds);
+        // A long path's result: its export's wait is over once the poller's deadline has passed.
+        if (long.TryParse(wait.Deadline, out var deadline) && deadline > 0 && now >= deadline)
+        {
+            var last = await kind.CheckAsync(request, cancellationToken);
+            return last.IsComplete ? last : throw Errors.WaitTimedOut(ResourceTypes.ExportOfResult(request.ResourceType) ?? request.ResourceType, request.LogicalResourceId, request.PhysicalResourceId, timeout);
+        }
+        // Within the custom resource's hour, whatever the export's own Timeout (a result resource's is the export's).
+        timeout = Math.Min(timeout, ProviderSettings.ShortPathLimitSeconds);
         var overdue = elapsed >= timeout;
         if (!overdue && !PollDue(elapsed, Seconds(wait.IntervalSeconds, ProviderSettings.QueryIntervalSeconds))) return IsCompleteResponse.Pending;
         IsCompleteResponse answer;
@@ -297,14 +314,16 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         if (wait?.Poller is not { Length: > 0 } poller)
             return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Started, WaitStartedAt = clock.GetUtcNow().ToUnixTimeSeconds() };
         var timeout = Seconds(wait.TimeoutSeconds, 0);
+        var interval = Seconds(wait.IntervalSeconds, ProviderSettings.QueryIntervalSeconds);
         var input = new PollerInput
         {
             ResourceType = request.ResourceType,
             StackId = request.StackId,
             PhysicalResourceId = taskId,
             ResourceProperties = request.ResourceProperties,
-            IntervalSeconds = Seconds(wait.IntervalSeconds, ProviderSettings.QueryIntervalSeconds),
-            DeadlineUnixSeconds = clock.GetUtcNow().ToUnixTimeSeconds() + timeout,
+            IntervalSeconds = interval,
+            // One interval before the condition's own timeout: the signal at the deadline must arrive while it still waits.
+            DeadlineUnixSeconds = clock.GetUtcNow().ToUnixTimeSeconds() + timeout - interval,
         };
         var name = PollerName(taskId, wait);
         try
@@ -343,7 +362,7 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
             }
             throw error;
         }
-        return Answer(taskId, ExportActions.Polling);
+        return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Polling, WaitDeadline = input.DeadlineUnixSeconds };
     }
 
     /// <summary>The poller execution of one export and one WaitCondition (at most one runs per export).</summary>

@@ -12,8 +12,9 @@ namespace ExportConstructs.Handler.Exports;
 /// The signal is always SUCCESS: a FAILURE signal carries no reason and fails the stack at once;
 /// the result resource after the condition re-reads the export and fails with AWS's reason.
 /// A condition that refuses the signal (not created yet) is signalled again next interval.
-/// When the export's Timeout passes, the poller stops without a signal: the WaitCondition then
-/// times out by itself, and the rollback's Delete stops the export. A passing AWS error (after the
+/// One interval before the export's Timeout (so that the signal arrives while the condition still
+/// waits) the poller signals all the same: the result resource finds the export still running and
+/// fails naming the Timeout, and the rollback's Delete stops the export. A passing AWS error (after the
 /// SDK's retries) only skips a poll; a failing poll (the Lambda itself) is caught by the state
 /// machine, which waits and polls again, so an outage ends in the right signal once it is over.
 /// </summary>
@@ -40,24 +41,30 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation 
         try
         {
             var status = await kind.CheckAsync(request, cancellationToken);
-            if (!status.IsComplete) return Continue(input, taskId, wait);
+            if (!status.IsComplete) return await ContinueAsync(input, taskId, wait, cancellationToken);
             outcome = "completed";
         }
         catch (AwsCallException e) when (e.Transient)
         {
             log($"Poll of {taskId} failed for now: {e.Message}; trying again next interval");
-            return Continue(input, taskId, wait);
+            return await ContinueAsync(input, taskId, wait, cancellationToken);
         }
-        catch (ExportNotFoundException e) when (input.DeadlineUnixSeconds - Seconds(wait.TimeoutSeconds) + ExportNotFoundException.GraceSeconds > clock.GetUtcNow().ToUnixTimeSeconds())
+        catch (ExportNotFoundException e) when (StartOf(input, wait) + ExportNotFoundException.GraceSeconds > clock.GetUtcNow().ToUnixTimeSeconds())
         {
             // Right after the start, reads are eventually consistent: not an outcome yet.
             log($"{e.Message} Right after the start that can be eventual consistency: trying again next interval");
-            return Continue(input, taskId, wait);
+            return await ContinueAsync(input, taskId, wait, cancellationToken);
         }
         catch (ExportException e)
         {
             outcome = "failed: " + e.Message;
         }
+        return await SignalAsync(input, taskId, wait, outcome, cancellationToken);
+    }
+
+    private async Task<PollerOutput> SignalAsync(PollerInput input, string taskId, WaitProperties wait, string outcome, CancellationToken cancellationToken)
+    {
+        var condition = wait.Signal!;
         try
         {
             await cloudFormation.SignalResourceAsync(new SignalResourceRequest
@@ -71,8 +78,9 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation 
             // Not (yet) waiting for a signal: an export kept by an Update may be done before CloudFormation
             // creates its new condition (AWS does not say whether a signal may come first), so try again
             // next interval, up to the deadline. A rollback's Update or a Delete stops this poller.
-            log($"Export {taskId} {outcome}; {condition} cannot be signalled now: {e.Message}; trying again next interval");
-            return Continue(input, taskId, wait);
+            var late = clock.GetUtcNow().ToUnixTimeSeconds() >= input.DeadlineUnixSeconds;
+            log($"Export {taskId} {outcome}; {condition} cannot be signalled now: {e.Message}; {(late ? "past the deadline: stopping" : "trying again next interval")}");
+            return new PollerOutput { Done = late };
         }
         catch (AmazonServiceException e) when (clock.GetUtcNow().ToUnixTimeSeconds() >= input.DeadlineUnixSeconds)
         {
@@ -83,12 +91,16 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation 
         return new PollerOutput { Done = true };
     }
 
-    private static long Seconds(string? value) => long.TryParse(value, out var seconds) ? seconds : 0;
+    /// <summary>When the wait began: the deadline is one interval short of the Timeout after it.</summary>
+    private static long StartOf(PollerInput input, WaitProperties wait) =>
+        input.DeadlineUnixSeconds - (long.TryParse(wait.TimeoutSeconds, out var timeout) ? timeout : 0) + input.IntervalSeconds;
 
-    private PollerOutput Continue(PollerInput input, string taskId, WaitProperties wait)
+    private async Task<PollerOutput> ContinueAsync(PollerInput input, string taskId, WaitProperties wait, CancellationToken cancellationToken)
     {
         if (clock.GetUtcNow().ToUnixTimeSeconds() < input.DeadlineUnixSeconds) return new PollerOutput { Done = false };
-        log($"Export {taskId} did not finish within its Timeout of {wait.TimeoutSeconds} s; stopping without a signal, so that its WaitCondition times out");
-        return new PollerOutput { Done = true };
+        // Signalled all the same: the result resource then finds the export still running after its
+        // deadline and fails naming the Timeout, a reason CloudFormation shows (a timed-out condition gives none).
+        log($"Export {taskId} did not finish within its Timeout of {wait.TimeoutSeconds} s; signalling so that the result resource reports it");
+        return await SignalAsync(input, taskId, wait, "did not finish in time", cancellationToken);
     }
 }

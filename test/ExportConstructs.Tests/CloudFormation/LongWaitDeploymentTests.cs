@@ -130,7 +130,7 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExportOutlastingTheTimeout_ShouldLetTheConditionTimeOutAndTheRollbackCancelTheExport()
+    public async Task ExportOutlastingTheTimeout_ShouldFailTheResultNamingTheTimeoutAndTheRollbackCancelTheExport()
     {
         _d.Aws.VmDuration = TimeSpan.FromHours(10);
         var template = await VmStack();
@@ -138,8 +138,11 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         var created = await _d.Cfn.CreateStackAsync(template);
 
         Assert.True(created == "ROLLBACK_COMPLETE", Story());
-        Assert.Empty(_d.Aws.ResourceSignals);
-        Assert.Contains(_d.Cfn.Events, e => e.LogicalId == Of(template, "AWS::CloudFormation::WaitCondition") && e.Status == "CREATE_FAILED" && e.Reason!.Contains("resource signal"));
+        // Signalled one interval before the condition's timeout, so that the reason reaches CloudFormation.
+        var signal = Assert.Single(_d.Aws.ResourceSignals);
+        var result = _d.Cfn.ExchangesOf(Of(template, ResourceTypes.ExportedVmImageResult)).First().Answer!;
+        Assert.Equal("FAILED", result.Status);
+        Assert.Contains($"export {signal.UniqueId} did not finish within its Timeout of 10800 s", result.Reason);
         Assert.True(Assert.Single(_d.Aws.VmTasks.Values).Cancelled);
         Assert.Empty(await PollersLeftAsync());
     }

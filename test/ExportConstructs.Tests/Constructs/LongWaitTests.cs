@@ -59,8 +59,10 @@ public sealed class LongWaitTests
         var result = Assert.Single(s.OfType(ResourceTypes.ExportedVmImageResult)).Resource;
         Assert.Contains(conditionId, result.GetProperty("DependsOn").Compact());
         Assert.Equal($"{{\"Ref\":\"{Id(stack, vm.Resource)}\"}}", result.GetProperty("Properties").GetProperty("TaskId").Compact());
-        // The result waits only within the custom resource's hour (for a replacement by a parameter change).
-        Assert.Equal("""{"IntervalSeconds":"300","TimeoutSeconds":"3300"}""", result.GetProperty("Properties").GetProperty("Wait").Compact());
+        // The result knows the export's deadline (an attribute of the export resource) and its Timeout, to report it.
+        var resultWait = result.GetProperty("Properties").GetProperty("Wait");
+        Assert.Equal(("300", "21600"), (resultWait.GetProperty("IntervalSeconds").GetString(), resultWait.GetProperty("TimeoutSeconds").GetString()));
+        Assert.Equal($"[\"{Id(stack, vm.Resource)}\",\"{WaitProperties.DeadlineAttribute}\"]", resultWait.GetProperty("Deadline").GetProperty("Fn::GetAtt").Compact());
     }
 
     [Fact]

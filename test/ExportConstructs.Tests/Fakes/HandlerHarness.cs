@@ -77,6 +77,7 @@ public sealed class HandlerHarness : IAsyncDisposable
         merged.WaitStartedAt = answer.WaitStartedAt;
         merged.NewTaskId = answer.NewTaskId;
         merged.Failure = answer.Failure;
+        merged.WaitDeadline = answer.WaitDeadline;
         return merged;
     }
 

@@ -73,7 +73,7 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
         Assert.Equal((ResourceTypes.ExportedVmImage, taskId, 300, StackId), (input.ResourceType, input.PhysicalResourceId, input.IntervalSeconds, input.StackId));
         // The input names the export and its condition; nothing in it is a credential.
         Assert.DoesNotContain("http", execution.Input);
-        Assert.Equal(_h.Clock.GetUtcNow().ToUnixTimeSeconds() + 21600, input.DeadlineUnixSeconds);
+        Assert.Equal(_h.Clock.GetUtcNow().ToUnixTimeSeconds() + 21600 - 300, input.DeadlineUnixSeconds);
     }
 
     [Fact]
@@ -101,17 +101,18 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Poll_AfterTheDeadline_ShouldStopWithoutASignalSoThatTheConditionTimesOut()
+    public async Task Poll_OneIntervalBeforeTheTimeout_ShouldSignalSoThatTheResultResourceReportsIt()
     {
         _h.Aws.VmPollsToFinish = 1000;
         var (taskId, input) = await CreateVmAsync();
         Assert.False((await _h.Poller.PollAsync(input, default)).Done);
+        Assert.Equal(_h.Clock.GetUtcNow().ToUnixTimeSeconds() + 21600 - 300, input.DeadlineUnixSeconds);
 
-        _h.Clock.Advance(TimeSpan.FromSeconds(21600));
+        _h.Clock.Advance(TimeSpan.FromSeconds(21600 - 300));
         var last = await _h.Poller.PollAsync(input, default);
 
         Assert.True(last.Done);
-        Assert.Empty(_h.Aws.ResourceSignals);
+        Assert.Equal(new FakeResourceSignal(StackId, "WaitA", taskId, "SUCCESS"), Assert.Single(_h.Aws.ResourceSignals));
         Assert.Contains(_h.Log, l => l.Contains($"Export {taskId} did not finish within its Timeout of 21600 s"));
     }
 
