@@ -10,8 +10,8 @@ using ExportConstructs.Contract;
 namespace ExportConstructs;
 
 /// <summary>
-/// The long-wait poller: a Step Functions state machine that invokes the handler's poll function,
-/// waits the export's interval, and repeats until the poll has signalled the WaitCondition.
+/// The long-wait poller: a Step Functions state machine that invokes the handler function with the
+/// poll, waits the export's interval, and repeats until the poll has signalled the WaitCondition.
 /// Step Functions because an execution may run for a year, waits cost nothing while they wait,
 /// the handler can start and stop one execution per export by name (idempotently), and every
 /// poll is visible in the execution history.
