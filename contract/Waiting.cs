@@ -47,6 +47,9 @@ public interface IExportProperties
     /// <summary>On a result resource only: the export task whose final attributes it reads.</summary>
     string? TaskId { get; set; }
 
+    /// <summary><c>"true"</c> or <c>"false"</c>; absent means true.</summary>
+    string? WaitForCompletion { get; set; }
+
     /// <summary>The values whose change replaces the export.</summary>
     IEnumerable<string?> Identity();
 }

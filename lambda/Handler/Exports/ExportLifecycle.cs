@@ -138,7 +138,7 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         // attempted ones, or those before). A running replacement is never what CloudFormation holds
         // when ids move only on completion (a short path that waits), so it is stopped either way.
         var common = kind.Common(request);
-        var heldOnlyOnCompletion = common.Wait is { Poller: null or "" } && Waits(common);
+        var heldOnlyOnCompletion = common.Wait is { Poller: null or "" } && common.WaitForCompletion != "false";
         string? found = null;
         foreach (var export in owned.Where(e => e.Running && (e.Identity == wanted || heldOnlyOnCompletion && e.Replaces is not null)))
         {
@@ -156,9 +156,6 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
             data[WaitProperties.DeadlineAttribute] = (request.WaitDeadline ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return data;
     }
-
-    private static bool Waits(IExportProperties properties) =>
-        properties is VmImageExportProperties { WaitForCompletion: not "false" } or AppStreamAmiExportProperties { WaitForCompletion: not "false" };
 
     /// <summary>The owner tags of an export started for this request (see <see cref="Tagging"/>).</summary>
     private static Dictionary<string, string> OwnerTags(IExportKind kind, CustomResourceRequest request, string? replaces)
