@@ -39,6 +39,15 @@ public sealed class AppStreamAmiExport : Construct
     /// <summary>The exported AMI as a machine image for an <c>Instance</c> or a launch template.</summary>
     public IMachineImage MachineImage { get; }
 
+    /// <summary>Where the attributes are read: the export resource, or the result resource after a long wait.</summary>
+    internal CustomResource Attributes => _attributes;
+
+    /// <summary>False when the resource completes once the export started (<c>AmiId</c> is empty then).</summary>
+    internal bool WaitsForCompletion { get; }
+
+    /// <summary>The operating system of the image (the user data type of <see cref="MachineImage"/>).</summary>
+    internal OperatingSystemType OperatingSystem { get; }
+
     /// <summary>Defines the export.</summary>
     public AppStreamAmiExport(Construct scope, string id, IAppStreamAmiExportProps props) : base(scope, id)
     {
@@ -63,8 +72,11 @@ public sealed class AppStreamAmiExport : Construct
             properties, ContractJsonContext.Default.AppStreamAmiExportProperties);
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
-        MachineImage = new ExportedMachineImage(AmiId, props.OperatingSystem ?? OperatingSystemType.WINDOWS);
-        GrantHandler(provider);
+        WaitsForCompletion = props.WaitForCompletion ?? true;
+        OperatingSystem = props.OperatingSystem ?? OperatingSystemType.WINDOWS;
+        MachineImage = new ExportedMachineImage(AmiId, OperatingSystem);
+        provider.AppStreamExports.Add(this);
+        GrantHandler(provider, props.Role is null);
     }
 
     private Role CreateServiceRole()
@@ -93,12 +105,15 @@ public sealed class AppStreamAmiExport : Construct
         return role;
     }
 
-    private void GrantHandler(ExportProvider provider)
+    private void GrantHandler(ExportProvider provider, bool ownRole)
     {
         // The Service Authorization Reference lists no resource type for the three export-task actions
         // (only the aws:ResourceTag key): a grant on the image ARN would never match, so they take "*".
         provider.Allow(["appstream:CreateExportImageTask", "appstream:GetExportImageTask", "appstream:ListExportImageTasks"], ["*"]);
-        provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "appstream.amazonaws.com" } });
+        var passRole = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "appstream.amazonaws.com" } };
+        // A role this construct made depends on nothing that needs the handler: it may stay shared.
+        if (ownRole) provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], passRole);
+        else provider.AllowFor(Resource, ["iam:PassRole"], ServiceRole.RoleArn, passRole);
         // DESTROY's deregister and snapshot rights are the provider's tag-conditioned cleanup rights.
     }
 }

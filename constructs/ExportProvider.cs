@@ -34,6 +34,9 @@ public sealed class ExportProvider : Construct
     private ExportPoller? _poller;
     private readonly Dictionary<string, (PolicyStatement Statement, HashSet<string> Resources)> _statements = [];
 
+    /// <summary>The stack's AppStream exports, whose AMI another export may take as its input.</summary>
+    internal List<AppStreamAmiExport> AppStreamExports { get; } = [];
+
     /// <summary>The role the handler functions run as; exports add their statements here.</summary>
     public IRole HandlerRole { get; }
 
@@ -180,6 +183,42 @@ public sealed class ExportProvider : Construct
         var statement = new PolicyStatement(new PolicyStatementProps { Actions = actions, Resources = resources, Conditions = conditions });
         HandlerRole.AddToPrincipalPolicy(statement);
         _statements[key] = (statement, [.. resources]);
+    }
+
+    /// <summary>
+    /// Allows the handler <paramref name="actions"/> on <paramref name="resource"/> for one export.
+    /// A literal or a parameter goes into the shared statements (<see cref="Allow"/>). A value read
+    /// from a resource of the stack (e.g. the <c>AmiId</c> of an <see cref="AppStreamAmiExport"/>)
+    /// goes into a policy of that value, which only the exports naming it depend on: in the
+    /// handler's default policy it would make the handler depend on that resource, which may
+    /// itself depend on the handler (aws-facts §10). Exports naming the same value share the policy.
+    /// </summary>
+    internal void AllowFor(CustomResource export, string[] actions, string resource, IDictionary<string, object>? conditions = null)
+    {
+        var value = DeployTimeValue.Of(_stack, resource, IsParameter);
+        if (!value.NamesAResource)
+        {
+            Allow(actions, [resource], conditions);
+            return;
+        }
+        var id = "Grants" + Digest(value.Json);
+        if (Node.TryFindChild(id) is not Policy policy)
+            policy = new Policy(this, id, new PolicyProps { Roles = [HandlerRole] });
+        var key = id + "|" + string.Join(",", actions) + "|" + (conditions is null ? "" : System.Text.Json.JsonSerializer.Serialize(conditions));
+        if (_statements.TryAdd(key, (new PolicyStatement(new PolicyStatementProps { Actions = actions, Resources = [resource], Conditions = conditions }), [resource])))
+            policy.AddStatements(_statements[key].Statement);
+        export.Node.AddDependency(policy);
+    }
+
+    private readonly HashSet<string> _parameters = [];
+
+    /// <summary>True when <paramref name="logicalId"/> is a parameter of the stack (looked up again when a name is new).</summary>
+    private bool IsParameter(string logicalId)
+    {
+        if (_parameters.Contains(logicalId)) return true;
+        foreach (var parameter in _stack.Node.FindAll().OfType<CfnParameter>())
+            _parameters.Add((string)_stack.Resolve(parameter.LogicalId));
+        return _parameters.Contains(logicalId);
     }
 
     /// <summary>The long-wait poller, created when the first export needs it.</summary>

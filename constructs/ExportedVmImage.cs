@@ -76,6 +76,7 @@ public sealed class ExportedVmImage : Construct
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
         GrantHandler(provider, props, prefix, removal);
+        if (props.ImageId is not null && Props.IsToken(props.ImageId)) Node.AddValidation(new ChainedInput(this, props.ImageId));
     }
 
     /// <summary>
@@ -123,13 +124,18 @@ public sealed class ExportedVmImage : Construct
     private void GrantHandler(ExportProvider provider, IExportedVmImageProps props, string prefix, string removal)
     {
         var taskArn = provider.Arn("ec2", "export-image-task/*");
-        var imageArn = provider.Arn("ec2", "image/" + props.ImageId, account: false);
-        provider.Allow(["ec2:ExportImage"], [imageArn, taskArn]);
+        provider.Allow(["ec2:ExportImage"], [taskArn]);
+        // The image may be another resource's attribute (e.g. an AppStreamAmiExport's AmiId): AllowFor
+        // keeps such a grant out of the shared policy, where it would close a dependency cycle.
+        provider.AllowFor(Resource, ["ec2:ExportImage"], provider.Arn("ec2", "image/" + props.ImageId, account: false));
         // Every export carries the owner tags (cancelling and finding it rely on them; see ExportProvider).
         provider.Allow(["ec2:CreateTags"], [taskArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["ec2:CreateAction"] = "ExportImage" } });
-        provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "vmie.amazonaws.com" } });
+        var passRole = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "vmie.amazonaws.com" } };
+        // A role this construct made depends on nothing that needs the handler: it may stay shared.
+        if (props.Role is null) provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], passRole);
+        else provider.AllowFor(Resource, ["iam:PassRole"], ServiceRole.RoleArn, passRole);
         // The VM Import/Export guide lists this for the caller of an export.
-        provider.Allow(["s3:GetBucketLocation"], [props.Bucket.BucketArn]);
+        provider.AllowFor(Resource, ["s3:GetBucketLocation"], props.Bucket.BucketArn);
         if (removal == RemovalPolicies.Destroy)
             Resource.Node.AddDependency(provider.FileCleanup(props.Bucket.BucketName, props.Bucket.BucketArn));
     }
