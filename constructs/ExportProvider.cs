@@ -82,6 +82,15 @@ public sealed class ExportProvider : Construct
         AllowCleanupOfOwnExports();
 
         (Handler, HandlerLogs) = HandlerFunction(this, "Handler");
+        Node.AddValidation(new InlinePolicyQuota(this, InlinePolicies));
+    }
+
+    /// <summary>The handler role's inline policies this provider made (IAM counts them together).</summary>
+    private IEnumerable<Policy> InlinePolicies()
+    {
+        if (HandlerRole.Node.TryFindChild("DefaultPolicy") is Policy shared) yield return shared;
+        foreach (var own in Node.Children.OfType<Policy>()) yield return own;
+        if (_poller is not null) yield return _poller.Access;
     }
 
     /// <summary>
@@ -201,7 +210,7 @@ public sealed class ExportProvider : Construct
             Allow(actions, [resource], conditions);
             return;
         }
-        var id = "Grants" + Digest(value.Json);
+        var id = GrantsPrefix + Digest(value.Json);
         if (Node.TryFindChild(id) is not Policy policy)
             policy = new Policy(this, id, new PolicyProps { Roles = [HandlerRole] });
         var key = id + "|" + string.Join(",", actions) + "|" + (conditions is null ? "" : System.Text.Json.JsonSerializer.Serialize(conditions));
@@ -209,6 +218,9 @@ public sealed class ExportProvider : Construct
             policy.AddStatements(_statements[key].Statement);
         export.Node.AddDependency(policy);
     }
+
+    /// <summary>Construct ids of the policies of deploy-time values start with this.</summary>
+    internal const string GrantsPrefix = "Grants";
 
     private readonly HashSet<string> _parameters = [];
 

@@ -7,9 +7,9 @@ using Constructs;
 namespace ExportConstructs.Infra;
 
 /// <summary>
-/// Both exports, and the constructs that use their attributes: a launch template booting from
-/// the AppStream export's AMI, a role allowed to read the exported VM file, and every
-/// attribute as an output. Inputs are CloudFormation parameters, so the stack synthesizes with
+/// Both exports, a chain of the two (a Linux AppStream image → AMI → VMDK), and the constructs
+/// that use their attributes: a launch template booting from the AppStream export's AMI, a role
+/// allowed to read the exported VM file, and every attribute as an output. Inputs are CloudFormation parameters, so the stack synthesizes with
 /// no credentials and no context; <c>-c key=value</c> fixes one at synth instead.
 /// </summary>
 public sealed class SampleStack : Stack
@@ -25,6 +25,8 @@ public sealed class SampleStack : Stack
         public const string AppStreamImageName = "AppStreamImageName";
         /// <summary>Name of the AMI to create.</summary>
         public const string AmiName = "AmiName";
+        /// <summary>Linux AppStream image whose AMI is exported on to S3 (the chain).</summary>
+        public const string LinuxAppStreamImageName = "LinuxAppStreamImageName";
     }
 
     /// <summary>Builds the sample.</summary>
@@ -49,6 +51,22 @@ public sealed class SampleStack : Stack
             AmiName = amiName,
             AmiDescription = "AppStream image exported by ExportConstructs",
             OperatingSystem = OperatingSystemType.WINDOWS,
+        });
+
+        // A chain: a Linux AppStream image exported to an AMI, and that AMI exported on to S3 as a
+        // VMDK. The VM export starts once the AMI exists; a Delete removes it first. Linux, because
+        // EC2 refuses to export AMIs with AWS-provided Windows.
+        var linuxAmi = new AppStreamAmiExport(this, "LinuxAppStreamAmi", new AppStreamAmiExportProps
+        {
+            ImageName = Input(Inputs.LinuxAppStreamImageName, "Linux AppStream image to export to an AMI and on to S3.", "my-linux-appstream-image"),
+            OperatingSystem = OperatingSystemType.LINUX,
+        });
+        var linuxVmImage = new ExportedVmImage(this, "LinuxVmImage", new ExportedVmImageProps
+        {
+            ImageId = linuxAmi.AmiId,
+            DiskImageFormat = DiskImageFormat.VMDK,
+            Bucket = bucket,
+            Prefix = "exports/linux/",
         });
 
         // Another construct booting from the exported AMI.
@@ -76,6 +94,8 @@ public sealed class SampleStack : Stack
         Output("AppStreamAmiId", appStreamAmi.AmiId);
         Output("AppStreamAmiName", appStreamAmi.AmiName);
         Output("AppStreamImageArn", appStreamAmi.ImageArn);
+        Output("LinuxAmiId", linuxAmi.AmiId);
+        Output("LinuxVmS3Uri", linuxVmImage.S3Uri);
         Output("LaunchTemplateId", launchTemplate.LaunchTemplateId!);
         Output("VmFileReaderRoleArn", reader.RoleArn);
     }

@@ -105,7 +105,31 @@ public sealed class IamQuotaTests(ITestOutputHelper output)
         public int Total => InlineTotal + Managed.Sum(p => p.Size);
     }
 
-    private static Measurement Measure(string stackName, int vmImages, int appStream, bool sharedRoles = true)
+    /// <summary>
+    /// Chained exports (an AppStream export's AmiId as a VM export's ImageId): each distinct AMI gets
+    /// a policy of its own (aws-facts §10), so these grow the inline total. The largest stack of
+    /// chains that fits is measured and reported; the synth-time check refuses one over the quota.
+    /// </summary>
+    [Fact]
+    public void HandlerRole_OfChainedExports_ShouldBeMeasuredAndCheckedAtSynth()
+    {
+        var one = Measure("Chains1", vmImages: 0, appStream: 0, chains: 1);
+        var forty = Measure("Chains40", vmImages: 0, appStream: 0, chains: 40);
+        var perChain = (forty.InlineTotal - one.InlineTotal) / 39.0;
+        var fit = (int)((InlineQuota - one.InlineTotal) / perChain) + 1;
+        Report("1 chain (AppStream export -> VM export)", one);
+        Report("40 chains", forty);
+        output.WriteLine($"growth per chain: {perChain:F1} inline characters; about {fit} chains fit in one stack's handler role");
+
+        Assert.True(forty.InlineTotal <= InlineQuota, $"40 chains take {forty.InlineTotal} inline characters; IAM allows {InlineQuota}.");
+        Assert.True(forty.Resources <= ResourceQuota);
+        // Over the quota, synth fails with a message that says what grew.
+        var error = Assert.ThrowsAny<Exception>(() => Measure("Chains90", vmImages: 0, appStream: 0, chains: 90));
+        Assert.Contains("the handler role's inline policies would take about", error.Message);
+        Assert.Contains("IAM allows 10240 per role", error.Message);
+    }
+
+    private static Measurement Measure(string stackName, int vmImages, int appStream, bool sharedRoles = true, int chains = 0)
     {
         var stack = NewStack(stackName);
         var buckets = Enumerable.Range(0, 3).Select(i => new Bucket(stack, $"Bucket{i}")).ToArray();
@@ -135,6 +159,19 @@ public sealed class IamQuotaTests(ITestOutputHelper output)
                 RemovalPolicy = i % 2 == 0 ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
                 Timeout = timeout,
             });
+
+        for (var i = 0; i < chains; i++)
+        {
+            var source = new AppStreamAmiExport(stack, $"Source{i}", new AppStreamAmiExportProps
+            {
+                ImageName = $"Linux-Apps_2026.{i:D2}", Role = appStreamRole, Timeout = timeout,
+                OperatingSystem = Amazon.CDK.AWS.EC2.OperatingSystemType.LINUX,
+            });
+            new ExportedVmImage(stack, $"Chained{i}", new ExportedVmImageProps
+            {
+                ImageId = source.AmiId, DiskImageFormat = DiskImageFormat.VMDK, Bucket = buckets[i % buckets.Length], Role = vmRole, Timeout = timeout,
+            });
+        }
 
         // ExportConstructsProvider/HandlerRole
         var handlerRole = (string)stack.Resolve(stack.GetLogicalId((CfnElement)ExportProvider.Of(stack).HandlerRole.Node.DefaultChild!));
@@ -247,6 +284,7 @@ public sealed class IamQuotaTests(ITestOutputHelper output)
             ("AWS::Logs::LogGroup", "Arn") => $"arn:aws:logs:{Region}:{Account}:log-group:{Ref(logicalId)}:*",
             ("AWS::StepFunctions::StateMachine", "Arn") => Ref(logicalId),
             ("AWS::StepFunctions::StateMachine", "Name") => Generated(logicalId, 80),
+            (var t, "AmiId") when t.StartsWith("Custom::", StringComparison.Ordinal) => "ami-0123456789abcdef0",
             var (t, a) => throw new NotSupportedException($"No deploy-time value for {logicalId}.{a} ({t})."),
         };
     }

@@ -19,12 +19,12 @@ public sealed class SampleAppTests
     {
         var s = SynthSample();
 
-        Assert.Equal(["AmiName", "AppStreamImageName", "BucketName", "ImageId"],
+        Assert.Equal(["AmiName", "AppStreamImageName", "BucketName", "ImageId", "LinuxAppStreamImageName"],
             s.Json.GetProperty("Parameters").EnumerateObject().Select(p => p.Name).Where(n => !n.StartsWith("BootstrapVersion", StringComparison.Ordinal)).Order());
-        Assert.Single(s.OfType(ResourceTypes.ExportedVmImage));
-        Assert.Single(s.OfType(ResourceTypes.AppStreamAmiExport));
+        Assert.Equal(2, s.OfType(ResourceTypes.ExportedVmImage).Count());
+        Assert.Equal(2, s.OfType(ResourceTypes.AppStreamAmiExport).Count());
         var outputs = s.Json.GetProperty("Outputs").EnumerateObject().Select(o => o.Name).ToHashSet();
-        Assert.Superset(new HashSet<string> { "ExportImageTaskId", "VmS3Bucket", "VmS3Key", "VmS3Uri", "VmDiskImageFormat", "AppStreamTaskId", "AppStreamAmiId", "AppStreamAmiName", "AppStreamImageArn" }, outputs);
+        Assert.Superset(new HashSet<string> { "ExportImageTaskId", "VmS3Bucket", "VmS3Key", "VmS3Uri", "VmDiskImageFormat", "AppStreamTaskId", "AppStreamAmiId", "AppStreamAmiName", "AppStreamImageArn", "LinuxAmiId", "LinuxVmS3Uri" }, outputs);
     }
 
     [Fact]
@@ -42,9 +42,23 @@ public sealed class SampleAppTests
     {
         var s = SynthSample(new() { ["ImageId"] = "ami-0fedcba9876543210", ["AppStreamImageName"] = "Office" });
 
-        var vm = Assert.Single(s.OfType(ResourceTypes.ExportedVmImage)).Resource.GetProperty("Properties");
+        var vm = s.Resources.GetProperty(s.OfType(ResourceTypes.ExportedVmImage).Single(r => r.Id.StartsWith("VmImage", StringComparison.Ordinal)).Id).GetProperty("Properties");
         Assert.Equal("ami-0fedcba9876543210", vm.GetProperty("ImageId").GetString());
         Assert.False(s.Json.GetProperty("Parameters").TryGetProperty("ImageId", out _));
+    }
+
+    [Fact]
+    public void Sample_ShouldChainALinuxAppStreamExportIntoAVmExportOfItsAmi()
+    {
+        var s = SynthSample();
+
+        var chained = s.OfType(ResourceTypes.ExportedVmImage).Single(r => r.Id.StartsWith("LinuxVmImage", StringComparison.Ordinal)).Resource;
+        var imageId = chained.GetProperty("Properties").GetProperty("ImageId").Compact();
+        Assert.Matches("^\\{\"Fn::GetAtt\":\\[\"LinuxAppStreamAmiResult[0-9A-F]{8}\",\"AmiId\"\\]\\}$", imageId);
+        // The grant on that AMI is not in the handler's shared policy (that would close a dependency cycle).
+        var shared = s.OfType("AWS::IAM::Policy").Single(p => p.Id.StartsWith("ExportConstructsProviderHandlerRoleDefaultPolicy", StringComparison.Ordinal));
+        Assert.DoesNotContain("AmiId", shared.Resource.Compact());
+        Assert.Contains(s.OfType("AWS::IAM::Policy"), p => p.Resource.Compact().Contains("ec2:ExportImage") && p.Resource.Compact().Contains("\"AmiId\"]"));
     }
 
     [Fact]
