@@ -31,13 +31,28 @@ public class DescribeStacksRequest : AmazonWebServiceRequest
     public string StackName { get; set; } = "";
 }
 
-/// <summary>AWSSDK.CloudFormation's <c>Stack</c>, the members the handler reads.</summary>
+/// <summary>AWSSDK.CloudFormation's <c>Stack</c>, the members the handler (and the live tests) read.</summary>
 public class Stack
 {
     /// <summary>The stack's id (ARN).</summary>
     public string StackId { get; set; } = "";
     /// <summary>E.g. UPDATE_IN_PROGRESS, UPDATE_ROLLBACK_IN_PROGRESS.</summary>
     public string StackStatus { get; set; } = "";
+    /// <summary>Why the stack is in that status, when CloudFormation says.</summary>
+    public string? StackStatusReason { get; set; }
+    /// <summary>The stack's outputs.</summary>
+    public List<Output> Outputs { get; set; } = [];
+}
+
+/// <summary>AWSSDK.CloudFormation's <c>Output</c>.</summary>
+public class Output
+{
+    /// <summary>The output's name in the template.</summary>
+    public string OutputKey { get; set; } = "";
+    /// <summary>Its value ("" when CloudFormation sends an empty element).</summary>
+    public string OutputValue { get; set; } = "";
+    /// <summary>The output's description, if any.</summary>
+    public string? Description { get; set; }
 }
 
 /// <summary>AWSSDK.CloudFormation's <c>DescribeStacksResponse</c>.</summary>
@@ -112,10 +127,20 @@ internal static class CloudFormationService
     public static readonly Amazon.Runtime.Internal.InvokeOptions DescribeStacks = QueryProtocol.Operation<DescribeStacksRequest, DescribeStacksResponse>(
         Descriptor, "DescribeStacks",
         r => [("StackName", r.StackName)],
-        // StackName names one stack: its id and status are the answer's first of each (outputs and tags come later).
+        // Stacks/member, each with Outputs/member; the names read here occur nowhere else inside a stack member.
         answer => new DescribeStacksResponse
         {
-            Stacks = answer.Values("StackStatus").Take(1)
-                .Select(status => new Stack { StackId = answer.Values("StackId").FirstOrDefault() ?? "", StackStatus = status }).ToList(),
+            Stacks = answer.Members("Stacks").Select(stack => new Stack
+            {
+                StackId = stack.Value("StackId") ?? "",
+                StackStatus = stack.Value("StackStatus") ?? "",
+                StackStatusReason = stack.Value("StackStatusReason"),
+                Outputs = stack.Members("Outputs").Select(output => new Output
+                {
+                    OutputKey = output.Value("OutputKey") ?? "",
+                    OutputValue = output.Value("OutputValue") ?? "",
+                    Description = output.Value("Description"),
+                }).ToList(),
+            }).ToList(),
         });
 }
