@@ -51,8 +51,9 @@ public sealed class AppStreamAmiExport : Construct
     /// <summary>Defines the export.</summary>
     public AppStreamAmiExport(Construct scope, string id, IAppStreamAmiExportProps props) : base(scope, id)
     {
-        var removal = Props.RemovalPolicyValue("AppStreamAmiExport", props.RemovalPolicy);
-        var waiting = Waiting.From("AppStreamAmiExport", props.WaitForCompletion, props.Timeout, props.PollInterval);
+        var who = $"AppStreamAmiExport '{Node.Path}'";
+        var removal = Props.RemovalPolicyValue(who, props.RemovalPolicy);
+        var waiting = Waiting.From(who, props.WaitForCompletion, props.Timeout, props.PollInterval);
         var provider = ExportProvider.Of(this);
         ServiceRole = props.Role ?? CreateServiceRole();
 
@@ -66,7 +67,7 @@ public sealed class AppStreamAmiExport : Construct
             RemovalPolicy = removal,
             WaitForCompletion = Props.Flag(props.WaitForCompletion, true),
         };
-        Props.ThrowIfInvalid(Validation.Check(properties, Props.IsToken));
+        Props.ThrowIfInvalid(this, Validation.Check(properties, Props.IsToken));
 
         var resources = ExportResources.Create(this, provider, waiting, ResourceTypes.AppStreamAmiExport, ResourceTypes.AppStreamAmiExportResult,
             properties, ContractJsonContext.Default.AppStreamAmiExportProperties);

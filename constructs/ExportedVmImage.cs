@@ -47,20 +47,21 @@ public sealed class ExportedVmImage : Construct
     /// <summary>Defines the export.</summary>
     public ExportedVmImage(Construct scope, string id, IExportedVmImageProps props) : base(scope, id)
     {
-        if (props.Bucket is null) throw new ArgumentException("ExportedVmImage: Bucket is required; expected the IBucket to write the file to.");
+        var who = $"ExportedVmImage '{Node.Path}'";
+        if (props.Bucket is null) throw new ArgumentException($"{who}: Bucket is required; expected the IBucket to write the file to.");
+        if (props.DiskImageFormat is not { } format) throw new ArgumentException($"{who}: DiskImageFormat is required; expected VMDK, RAW or VHD.");
         _bucket = props.Bucket;
-        if (props.Bucket.EncryptionKey is not null)
-            throw new ArgumentException($"ExportedVmImage: Bucket '{props.Bucket.Node.Path}' is encrypted with a KMS key; EC2 ExportImage cannot write to SSE-KMS buckets. Use S3-managed encryption (SSE-S3).");
+        Props.ThrowIfInvalid([.. BucketChecks.Problems(who, props.Bucket, Stack.Of(this))]);
         var prefix = props.Prefix ?? DefaultPrefix;
-        var removal = Props.RemovalPolicyValue("ExportedVmImage", props.RemovalPolicy);
-        var waiting = Waiting.From("ExportedVmImage", props.WaitForCompletion, props.Timeout, props.PollInterval);
+        var removal = Props.RemovalPolicyValue(who, props.RemovalPolicy);
+        var waiting = Waiting.From(who, props.WaitForCompletion, props.Timeout, props.PollInterval);
         var provider = ExportProvider.Of(this);
         ServiceRole = props.Role ?? CreateServiceRole(props.Bucket, prefix);
 
         var properties = new VmImageExportProperties
         {
             ImageId = props.ImageId,
-            DiskImageFormat = props.DiskImageFormat.ToApiValue(),
+            DiskImageFormat = format.ToApiValue(),
             S3Bucket = props.Bucket.BucketName,
             S3Prefix = prefix,
             Description = props.Description,
@@ -69,7 +70,7 @@ public sealed class ExportedVmImage : Construct
             RemovalPolicy = removal,
             WaitForCompletion = Props.Flag(props.WaitForCompletion, true),
         };
-        Props.ThrowIfInvalid(Validation.Check(properties, Props.IsToken));
+        Props.ThrowIfInvalid(this, Validation.Check(properties, Props.IsToken));
 
         var resources = ExportResources.Create(this, provider, waiting, ResourceTypes.ExportedVmImage, ResourceTypes.ExportedVmImageResult,
             properties, ContractJsonContext.Default.VmImageExportProperties);

@@ -10,8 +10,8 @@ public interface IExportedVmImageProps
     /// <summary>The AMI to export: <c>ami-</c> followed by 8 or 17 hex digits. Required.</summary>
     string ImageId { get; }
 
-    /// <summary>The file format to write. Required.</summary>
-    DiskImageFormat DiskImageFormat { get; }
+    /// <summary>The file format to write. Required: there is no default format.</summary>
+    DiskImageFormat? DiskImageFormat { get; }
 
     /// <summary>
     /// Bucket to write the file to: same account and region as the stack, not encrypted with
@@ -77,7 +77,7 @@ public sealed class ExportedVmImageProps : IExportedVmImageProps
     /// <inheritdoc />
     public string ImageId { get; set; } = "";
     /// <inheritdoc />
-    public DiskImageFormat DiskImageFormat { get; set; }
+    public DiskImageFormat? DiskImageFormat { get; set; }
     /// <inheritdoc />
     public IBucket Bucket { get; set; } = null!;
     /// <inheritdoc />

@@ -17,11 +17,19 @@ internal static class Props
     /// <summary>CloudFormation passes custom-resource scalars as strings; so does the contract.</summary>
     public static string Flag(bool? value, bool fallback) => (value ?? fallback) ? "true" : "false";
 
-    /// <summary>Throws one exception listing every problem the contract's rules found.</summary>
+    /// <summary>Throws one exception listing every problem found.</summary>
     public static void ThrowIfInvalid(IReadOnlyList<string> problems)
     {
         if (problems.Count > 0) throw new ArgumentException(string.Join(System.Environment.NewLine, problems));
     }
+
+    /// <summary>
+    /// As <see cref="ThrowIfInvalid(IReadOnlyList{string})"/> for the contract's rules, whose messages
+    /// (shared with the handler, which knows no construct) start with the construct's type: at synth
+    /// each names the construct's path as well.
+    /// </summary>
+    public static void ThrowIfInvalid(Constructs.Construct construct, IReadOnlyList<string> problems) =>
+        ThrowIfInvalid([.. problems.Select(p => System.Text.RegularExpressions.Regex.Replace(p, "^(\\w+): ", m => $"{m.Groups[1].Value} '{construct.Node.Path}': "))]);
 
     /// <summary>
     /// The contract's token test, at synth: a CDK token is checked at deploy time instead. CDK

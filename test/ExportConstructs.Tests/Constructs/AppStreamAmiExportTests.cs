@@ -149,11 +149,11 @@ public sealed class AppStreamAmiExportTests
 
     public static TheoryData<string, string> BadProps => new()
     {
-        { "ImageName=bad name", "AppStreamAmiExport: ImageName 'bad name' is not valid; expected 1 to 101 characters" },
-        { "AmiName=a", "AppStreamAmiExport: AmiName 'a' is not valid; expected 3 to 128 characters" },
-        { "AmiDescription=long", "AppStreamAmiExport: AmiDescription is 257 characters long; at most 256 are allowed" },
-        { "Tags=50", "AppStreamAmiExport: Tags has 50 entries; at most 45 are allowed (5 of the 50 are the owner tags exportconstructs:*" },
-        { "RemovalPolicy=RETAIN_ON_UPDATE_OR_DELETE", "AppStreamAmiExport: RemovalPolicy 'RETAIN_ON_UPDATE_OR_DELETE' is not valid" },
+        { "ImageName=bad name", "AppStreamAmiExport 'TestStack/As': ImageName 'bad name' is not valid; expected 1 to 101 characters" },
+        { "AmiName=a", "AppStreamAmiExport 'TestStack/As': AmiName 'a' is not valid; expected 3 to 128 characters" },
+        { "AmiDescription=long", "AppStreamAmiExport 'TestStack/As': AmiDescription is 257 characters long; at most 256 are allowed" },
+        { "Tags=50", "AppStreamAmiExport 'TestStack/As': Tags has 50 entries; at most 45 are allowed (5 of the 50 are the owner tags exportconstructs:*" },
+        { "RemovalPolicy=RETAIN_ON_UPDATE_OR_DELETE", "AppStreamAmiExport 'TestStack/As': RemovalPolicy 'RETAIN_ON_UPDATE_OR_DELETE' is not valid" },
     };
 
     [Theory]

@@ -206,10 +206,10 @@ public sealed class LongWaitTests
     }
 
     [Theory]
-    [InlineData(13 * 60, 5, "ExportedVmImage: Timeout 46800 s is not valid; expected 60 s to 43200 s (12 hours, the longest a CloudFormation WaitCondition waits)")]
-    [InlineData(10, 20, "ExportedVmImage: PollInterval 1200 s is longer than Timeout 600 s")]
-    [InlineData(12 * 60, 0.25, "ExportedVmImage: PollInterval 15 s is too short for Timeout 43200 s: the poller would poll 2880 times, and its execution holds at most 2500 polls (Step Functions' 25,000-event history); expected at least 18 s.")]
-    [InlineData(60, 0, "ExportedVmImage: PollInterval 0 s is not valid; expected 10 s to 3600 s")]
+    [InlineData(13 * 60, 5, "ExportedVmImage 'TestStack/Vm': Timeout 46800 s is not valid; expected 60 s to 43200 s (12 hours, the longest a CloudFormation WaitCondition waits)")]
+    [InlineData(10, 20, "ExportedVmImage 'TestStack/Vm': PollInterval 1200 s is longer than Timeout 600 s")]
+    [InlineData(12 * 60, 0.25, "ExportedVmImage 'TestStack/Vm': PollInterval 15 s is too short for Timeout 43200 s: the poller would poll 2880 times, and its execution holds at most 2500 polls (Step Functions' 25,000-event history); expected at least 18 s.")]
+    [InlineData(60, 0, "ExportedVmImage 'TestStack/Vm': PollInterval 0 s is not valid; expected 10 s to 3600 s")]
     public void BadTimeouts_ShouldFailAtSynthNamingTheProps(int timeoutMinutes, double intervalMinutes, string message)
     {
         var error = Assert.Throws<ArgumentException>(() => Vm(NewStack(), p =>

@@ -66,6 +66,6 @@ public sealed class SampleAppTests
     {
         var error = Assert.Throws<ArgumentException>(() => SynthSample(new() { ["ImageId"] = "not-an-ami" }));
 
-        Assert.Contains("ExportedVmImage: ImageId 'not-an-ami' is not valid", error.Message);
+        Assert.Contains("ExportedVmImage 'Sample/VmImage': ImageId 'not-an-ami' is not valid", error.Message);
     }
 }

@@ -1,0 +1,34 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.S3;
+
+namespace ExportConstructs;
+
+/// <summary>
+/// What EC2 ExportImage needs of its bucket, checked at synth where the CDK knows it: the same
+/// account and region as the stack (EC2 writes only there), and no SSE-KMS of any kind (EC2
+/// cannot write to a bucket whose default encryption is a KMS key, the AWS-managed aws/s3 key
+/// included). An imported bucket's encryption is unknown at synth: EC2 says so at deploy.
+/// </summary>
+internal static class BucketChecks
+{
+    public static IEnumerable<string> Problems(string who, IBucket bucket, Stack stack)
+    {
+        if (Known(bucket.Env.Account) && Known(stack.Account) && bucket.Env.Account != stack.Account)
+            yield return $"{who}: Bucket '{bucket.Node.Path}' is in account {bucket.Env.Account}, the stack in {stack.Account}; expected a bucket of the stack's account (EC2 ExportImage writes only there).";
+        if (Known(bucket.Env.Region) && Known(stack.Region) && bucket.Env.Region != stack.Region)
+            yield return $"{who}: Bucket '{bucket.Node.Path}' is in region {bucket.Env.Region}, the stack in {stack.Region}; expected a bucket of the stack's region (EC2 ExportImage writes only there).";
+        if (bucket.EncryptionKey is not null || KmsEncrypted(bucket, stack) is { } algorithm)
+            yield return $"{who}: Bucket '{bucket.Node.Path}' is encrypted with KMS ({(bucket.EncryptionKey is not null ? "a KMS key" : KmsEncrypted(bucket, stack))}); EC2 ExportImage cannot write to SSE-KMS buckets; expected S3-managed encryption (BucketEncryption.S3_MANAGED).";
+    }
+
+    private static bool Known(string? value) => value is not null && !Props.IsToken(value);
+
+    /// <summary>The bucket's default SSE algorithm when it is a KMS one (aws:kms, aws:kms:dsse), from the bucket's own L1.</summary>
+    private static string? KmsEncrypted(IBucket bucket, Stack stack)
+    {
+        if (bucket.Node.DefaultChild is not CfnBucket cfn || cfn.BucketEncryption is null) return null;
+        var text = System.Text.Json.JsonSerializer.Serialize(stack.Resolve(cfn.BucketEncryption));
+        return text.Contains("\"aws:kms:dsse\"", StringComparison.Ordinal) ? "aws:kms:dsse"
+            : text.Contains("\"aws:kms\"", StringComparison.Ordinal) ? "aws:kms" : null;
+    }
+}
