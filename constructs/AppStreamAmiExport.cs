@@ -11,8 +11,13 @@ namespace ExportConstructs;
 /// (AppStream <c>CreateExportImageTask</c>), as a stack resource whose AMI other constructs
 /// can boot from through <see cref="MachineImage"/>.
 /// </summary>
-public sealed class AppStreamAmiExport : Construct
+public sealed class AppStreamAmiExport : Construct, ITaggableV2
 {
+    private readonly ExportTags _tags;
+
+    /// <summary>The tags <c>Tags.Of(scope).Add</c> writes; they reach the export task and the AMI (the <c>Tags</c> prop wins on a conflict).</summary>
+    public TagManager CdkTagManager => _tags.Manager;
+
     private readonly CustomResource _attributes;
 
     /// <summary>The custom resource that starts and replaces the export (its Ref is the task id).</summary>
@@ -68,9 +73,12 @@ public sealed class AppStreamAmiExport : Construct
             WaitForCompletion = Props.Flag(props.WaitForCompletion, true),
         };
         Props.ThrowIfInvalid(this, Validation.Check(properties, Props.IsToken));
+        _tags = new ExportTags(ResourceTypes.AppStreamAmiExport, props.Tags);
+        // The CDK's tags arrive after construction (an aspect): their count and keys are checked again then.
+        Node.AddValidation(new MergedTagsCheck(this, () => { properties.Tags = _tags.Merged(); return Validation.Check(properties, Props.IsToken); }));
 
         var resources = ExportResources.Create(this, provider, waiting, ResourceTypes.AppStreamAmiExport, ResourceTypes.AppStreamAmiExportResult,
-            properties, ContractJsonContext.Default.AppStreamAmiExportProperties);
+            properties, ContractJsonContext.Default.AppStreamAmiExportProperties, _tags);
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
         WaitsForCompletion = props.WaitForCompletion ?? true;

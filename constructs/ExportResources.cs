@@ -25,14 +25,18 @@ internal sealed class ExportResources
     /// <summary>The WaitCondition of the long-wait path, or null.</summary>
     public CfnWaitCondition? WaitCondition { get; init; }
 
+    /// <summary>
+    /// Builds the export's resources. <paramref name="tags"/> renders the export resource's
+    /// <c>Tags</c> at synth (the CDK's tags merged with the prop's); the result resource needs none.
+    /// </summary>
     public static ExportResources Create<TProps>(Construct scope, ExportProvider provider, Waiting waiting,
-        string resourceType, string resultType, TProps props, JsonTypeInfo<TProps> typeInfo) where TProps : IExportProperties
+        string resourceType, string resultType, TProps props, JsonTypeInfo<TProps> typeInfo, ExportTags tags) where TProps : IExportProperties
     {
         var token = provider.ServiceToken;
         if (!waiting.LongPath)
         {
             if (waiting.Waits) props.Wait = waiting.Properties();
-            var single = Custom(scope, "Resource", token, resourceType, props, typeInfo);
+            var single = Custom(scope, "Resource", token, resourceType, props, typeInfo, tags);
             return new ExportResources { Resource = single, Attributes = single };
         }
 
@@ -50,7 +54,7 @@ internal sealed class ExportResources
         props.Wait = waiting.Properties();
         props.Wait.Signal = stack.GetLogicalId(condition);
         props.Wait.Poller = provider.Poller.StateMachine.StateMachineArn;
-        var resource = Custom(scope, "Resource", token, resourceType, props, typeInfo);
+        var resource = Custom(scope, "Resource", token, resourceType, props, typeInfo, tags);
         resource.Node.AddDependency(provider.Poller.Access);
         condition.AddDependency((CfnResource)resource.Node.DefaultChild!);
 
@@ -65,8 +69,9 @@ internal sealed class ExportResources
         return new ExportResources { Resource = resource, Attributes = result, WaitCondition = condition };
     }
 
-    private static CustomResource Custom<TProps>(Construct scope, string id, string serviceToken, string type, TProps props, JsonTypeInfo<TProps> typeInfo) =>
-        new(scope, id, new CustomResourceProps
+    private static CustomResource Custom<TProps>(Construct scope, string id, string serviceToken, string type, TProps props, JsonTypeInfo<TProps> typeInfo, ExportTags? tags = null)
+    {
+        var resource = new CustomResource(scope, id, new CustomResourceProps
         {
             ServiceToken = serviceToken,
             ResourceType = type,
@@ -74,6 +79,9 @@ internal sealed class ExportResources
             // The CloudFormation policy stays Delete: the handler must see the Delete to cancel a
             // running export; the construct's RemovalPolicy decides what happens to its artifact.
         });
+        tags?.RenderInto(resource);
+        return resource;
+    }
 
     /// <summary>
     /// A token's CloudFormation form ({"Ref": "LogicalId"}) rather than its placeholder text,

@@ -11,8 +11,13 @@ namespace ExportConstructs;
 /// resource: created when the stack is deployed, replaced when what is exported changes,
 /// cancelled (and, under DESTROY, deleted) with the resource.
 /// </summary>
-public sealed class ExportedVmImage : Construct
+public sealed class ExportedVmImage : Construct, ITaggableV2
 {
+    private readonly ExportTags _tags;
+
+    /// <summary>The tags <c>Tags.Of(scope).Add</c> writes; they reach the export task and the AMI (the <c>Tags</c> prop wins on a conflict).</summary>
+    public TagManager CdkTagManager => _tags.Manager;
+
     /// <summary>The default <see cref="IExportedVmImageProps.Prefix"/>.</summary>
     public const string DefaultPrefix = "exports/";
 
@@ -71,9 +76,12 @@ public sealed class ExportedVmImage : Construct
             WaitForCompletion = Props.Flag(props.WaitForCompletion, true),
         };
         Props.ThrowIfInvalid(this, Validation.Check(properties, Props.IsToken));
+        _tags = new ExportTags(ResourceTypes.ExportedVmImage, props.Tags);
+        // The CDK's tags arrive after construction (an aspect): their count and keys are checked again then.
+        Node.AddValidation(new MergedTagsCheck(this, () => { properties.Tags = _tags.Merged(); return Validation.Check(properties, Props.IsToken); }));
 
         var resources = ExportResources.Create(this, provider, waiting, ResourceTypes.ExportedVmImage, ResourceTypes.ExportedVmImageResult,
-            properties, ContractJsonContext.Default.VmImageExportProperties);
+            properties, ContractJsonContext.Default.VmImageExportProperties, _tags);
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
         GrantHandler(provider, props, prefix, removal);

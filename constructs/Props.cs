@@ -28,8 +28,11 @@ internal static class Props
     /// (shared with the handler, which knows no construct) start with the construct's type: at synth
     /// each names the construct's path as well.
     /// </summary>
-    public static void ThrowIfInvalid(Constructs.Construct construct, IReadOnlyList<string> problems) =>
-        ThrowIfInvalid([.. problems.Select(p => System.Text.RegularExpressions.Regex.Replace(p, "^(\\w+): ", m => $"{m.Groups[1].Value} '{construct.Node.Path}': "))]);
+    public static void ThrowIfInvalid(Constructs.Construct construct, IReadOnlyList<string> problems) => ThrowIfInvalid(WithPath(construct, problems));
+
+    /// <summary>The contract's messages with the construct's path after its type.</summary>
+    public static string[] WithPath(Constructs.Construct construct, IReadOnlyList<string> problems) =>
+        [.. problems.Select(p => System.Text.RegularExpressions.Regex.Replace(p, "^(\\w+): ", m => $"{m.Groups[1].Value} '{construct.Node.Path}': "))];
 
     /// <summary>
     /// The contract's token test, at synth: a CDK token is checked at deploy time instead. CDK

@@ -21,7 +21,7 @@ public sealed class AppStreamAmiExportProperties : IExportProperties
     [JsonPropertyName("AmiDescription")] public string? AmiDescription { get; set; }
 
     /// <summary>Tags for the AMI (AppStream <c>TagSpecifications</c>).</summary>
-    [JsonPropertyName("Tags")] public Dictionary<string, string>? Tags { get; set; }
+    [JsonPropertyName(Tagging.TagsProperty)] public Dictionary<string, string>? Tags { get; set; }
 
     /// <summary>One of <see cref="RemovalPolicies.All"/>.</summary>
     [JsonPropertyName("RemovalPolicy")] public string? RemovalPolicy { get; set; }

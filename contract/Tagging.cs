@@ -11,6 +11,9 @@ namespace ExportConstructs.Contract;
 /// </summary>
 public static class Tagging
 {
+    /// <summary>The resource property holding the user's tags (the construct's prop merged with the CDK's tags).</summary>
+    public const string TagsProperty = "Tags";
+
     /// <summary>
     /// A digest of the CloudFormation request that started the export. AppStream has no client
     /// token, so this is how a repeated request finds the task it already started.

@@ -30,7 +30,7 @@ public static partial class Validation
         errors.MaxLength("Prefix", p.S3Prefix, 900, "so that the key (prefix + task id + extension) stays within S3's 1024 bytes");
         errors.MaxLength("Description", p.Description, 255, "as EC2 ExportImage allows");
         errors.Match("Role", p.RoleName, RoleName(), "an IAM role name of 1 to 64 characters from letters, digits and +=,.@_-");
-        errors.Tags("Tags", p.Tags, "EC2", MaxTags - Tagging.OwnerTagCount, OwnerTags);
+        errors.Tags(Tagging.TagsProperty, p.Tags, "EC2", MaxTags - Tagging.OwnerTagCount, OwnerTags);
         errors.OneOf("RemovalPolicy", p.RemovalPolicy, RemovalPolicies.All);
         errors.OneOf("WaitForCompletion", p.WaitForCompletion, ["true", "false"]);
         return errors.List;
@@ -45,7 +45,7 @@ public static partial class Validation
             errors.Match("AmiName", p.AmiName, AmiName(), "3 to 128 characters from letters, digits and ().-/_ (pattern ^[a-zA-Z0-9().\\-/_]{3,128}$)");
         errors.Match("Role", p.IamRoleArn, RoleArn(), "an IAM role ARN such as arn:aws:iam::123456789012:role/AppStreamExport");
         errors.MaxLength("AmiDescription", p.AmiDescription, 256, "as AppStream CreateExportImageTask allows");
-        errors.Tags("Tags", p.Tags, "AppStream", MaxTags - Tagging.OwnerTagCount, OwnerTags);
+        errors.Tags(Tagging.TagsProperty, p.Tags, "AppStream", MaxTags - Tagging.OwnerTagCount, OwnerTags);
         errors.OneOf("RemovalPolicy", p.RemovalPolicy, RemovalPolicies.All);
         errors.OneOf("WaitForCompletion", p.WaitForCompletion, ["true", "false"]);
         return errors.List;

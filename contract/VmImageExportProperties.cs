@@ -29,7 +29,7 @@ public sealed class VmImageExportProperties : IExportProperties
     [JsonPropertyName("RoleName")] public string? RoleName { get; set; }
 
     /// <summary>Tags for the export-image-task.</summary>
-    [JsonPropertyName("Tags")] public Dictionary<string, string>? Tags { get; set; }
+    [JsonPropertyName(Tagging.TagsProperty)] public Dictionary<string, string>? Tags { get; set; }
 
     /// <summary>One of <see cref="RemovalPolicies.All"/>.</summary>
     [JsonPropertyName("RemovalPolicy")] public string? RemovalPolicy { get; set; }
