@@ -11,7 +11,7 @@ namespace ExportConstructs;
 /// (AppStream <c>CreateExportImageTask</c>), as a stack resource whose AMI other constructs
 /// can boot from through <see cref="MachineImage"/>.
 /// </summary>
-public sealed class AppStreamAmiExport : Construct, ITaggableV2
+public sealed class AppStreamAmiExport : Construct, IAppStreamAmiExport, ITaggableV2
 {
     private readonly ExportTags _tags;
 
@@ -87,6 +87,14 @@ public sealed class AppStreamAmiExport : Construct, ITaggableV2
         provider.AppStreamExports.Add(this);
         GrantHandler(provider, props.Role is null);
     }
+
+    /// <summary>
+    /// An AMI exported elsewhere (another stack, or by hand), to boot from without owning it. Give
+    /// plain values (e.g. read from an SSM parameter the exporting stack writes): a reference to
+    /// another stack's attribute becomes a CloudFormation export, which blocks replacing that export.
+    /// </summary>
+    public static IAppStreamAmiExport FromAppStreamAmiExportAttributes(Construct scope, string id, IAppStreamAmiExportAttributes attributes) =>
+        new ImportedAppStreamAmi(scope, id, attributes);
 
     private Role CreateServiceRole()
     {

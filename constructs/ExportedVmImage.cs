@@ -11,7 +11,7 @@ namespace ExportConstructs;
 /// resource: created when the stack is deployed, replaced when what is exported changes,
 /// cancelled (and, under DESTROY, deleted) with the resource.
 /// </summary>
-public sealed class ExportedVmImage : Construct, ITaggableV2
+public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
 {
     private readonly ExportTags _tags;
 
@@ -93,12 +93,22 @@ public sealed class ExportedVmImage : Construct, ITaggableV2
     /// key, in the grantee's own policy (Bucket.GrantRead would grant wildcard actions on every
     /// object under a pattern). A principal of another account also needs the bucket's policy to allow it.
     /// </summary>
-    public Grant GrantRead(IGrantable grantee) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
+    public Grant GrantRead(IGrantable grantee) => GrantReadOf(grantee, _bucket, S3Key);
+
+    internal static Grant GrantReadOf(IGrantable grantee, IBucket bucket, string key) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
     {
         Grantee = grantee,
         Actions = ["s3:GetObject"],
-        ResourceArns = [_bucket.ArnForObjects(S3Key)],
+        ResourceArns = [bucket.ArnForObjects(key)],
     });
+
+    /// <summary>
+    /// A VM file exported elsewhere (another stack, or by hand), to read and grant without owning it.
+    /// Give plain values (e.g. read from an SSM parameter the exporting stack writes): a reference to
+    /// another stack's attribute becomes a CloudFormation export, which blocks replacing that export.
+    /// </summary>
+    public static IExportedVmImage FromExportedVmImageAttributes(Construct scope, string id, IExportedVmImageAttributes attributes) =>
+        new ImportedVmImage(scope, id, attributes);
 
     private Role CreateServiceRole(IBucket bucket, string prefix)
     {

@@ -1,0 +1,93 @@
+using System.Text.RegularExpressions;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.S3;
+using Constructs;
+
+namespace ExportConstructs;
+
+/// <summary>An exported VM file: one this stack exports, or one imported by its attributes.</summary>
+public interface IExportedVmImage : IConstruct
+{
+    /// <summary>The EC2 export-image-task id.</summary>
+    string ExportImageTaskId { get; }
+
+    /// <summary>The bucket holding the file.</summary>
+    string S3Bucket { get; }
+
+    /// <summary>The file's key.</summary>
+    string S3Key { get; }
+
+    /// <summary><c>s3://bucket/key</c> of the file.</summary>
+    string S3Uri { get; }
+
+    /// <summary>VMDK, RAW or VHD.</summary>
+    string DiskImageFormat { get; }
+
+    /// <summary>Allows <paramref name="grantee"/> <c>s3:GetObject</c> on exactly the file.</summary>
+    Grant GrantRead(IGrantable grantee);
+}
+
+/// <summary>What identifies an exported VM file made elsewhere (another stack, or by hand).</summary>
+public interface IExportedVmImageAttributes
+{
+    /// <summary>The bucket holding the file. Required.</summary>
+    IBucket Bucket { get; }
+
+    /// <summary>The file's key, e.g. <c>exports/export-ami-1234567890abcdef0.vmdk</c>. Required.</summary>
+    string S3Key { get; }
+
+    /// <summary>The task id. Default: read from <see cref="S3Key"/> when it is known at synth.</summary>
+    string? ExportImageTaskId { get; }
+
+    /// <summary>The format. Default: read from <see cref="S3Key"/>'s extension when it is known at synth.</summary>
+    DiskImageFormat? DiskImageFormat { get; }
+}
+
+/// <summary>What identifies an exported VM file made elsewhere.</summary>
+public sealed class ExportedVmImageAttributes : IExportedVmImageAttributes
+{
+    /// <inheritdoc/>
+    public IBucket Bucket { get; set; } = null!;
+    /// <inheritdoc/>
+    public string S3Key { get; set; } = null!;
+    /// <inheritdoc/>
+    public string? ExportImageTaskId { get; set; }
+    /// <inheritdoc/>
+    public DiskImageFormat? DiskImageFormat { get; set; }
+}
+
+/// <summary>An exported VM file known by its attributes; it owns nothing and deploys nothing.</summary>
+internal sealed partial class ImportedVmImage : Construct, IExportedVmImage
+{
+    private readonly IBucket _bucket;
+    private readonly string? _taskId;
+    private readonly string? _format;
+
+    public ImportedVmImage(Construct scope, string id, IExportedVmImageAttributes attributes) : base(scope, id)
+    {
+        var who = $"ExportedVmImage.FromExportedVmImageAttributes '{Node.Path}'";
+        _bucket = attributes.Bucket ?? throw new ArgumentException($"{who}: Bucket is required; expected the IBucket holding the file.");
+        S3Key = attributes.S3Key is { Length: > 0 } key ? key : throw new ArgumentException($"{who}: S3Key is required; expected the file's key, e.g. exports/export-ami-1234567890abcdef0.vmdk.");
+        var known = Props.IsToken(S3Key) ? null : KeyShape().Match(S3Key);
+        _taskId = attributes.ExportImageTaskId ?? (known is { Success: true } ? known.Groups["task"].Value : null);
+        _format = attributes.DiskImageFormat?.ToApiValue() ?? (known is { Success: true } ? known.Groups["format"].Value.ToUpperInvariant() : null);
+        _who = who;
+    }
+
+    private readonly string _who;
+
+    public string ExportImageTaskId => _taskId ?? throw new InvalidOperationException($"{_who}: ExportImageTaskId was not given and cannot be read from S3Key '{S3Key}'; expected it in the attributes.");
+
+    public string S3Bucket => _bucket.BucketName;
+
+    public string S3Key { get; }
+
+    public string S3Uri => $"s3://{_bucket.BucketName}/{S3Key}";
+
+    public string DiskImageFormat => _format ?? throw new InvalidOperationException($"{_who}: DiskImageFormat was not given and cannot be read from S3Key '{S3Key}'; expected it in the attributes.");
+
+    public Grant GrantRead(IGrantable grantee) => ExportedVmImage.GrantReadOf(grantee, _bucket, S3Key);
+
+    [GeneratedRegex(@"(?<task>export-ami-[0-9a-f]{17})\.(?<format>vmdk|raw|vhd)$")]
+    private static partial Regex KeyShape();
+}
