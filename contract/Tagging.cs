@@ -40,5 +40,5 @@ public static class Tagging
 
     /// <summary>The identity digest of <paramref name="properties"/>: 16 hex digits.</summary>
     public static string IdentityOf(IExportProperties properties) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", properties.Identity()))))[..16];
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", properties.Identity())))).ToLowerInvariant()[..16];
 }
