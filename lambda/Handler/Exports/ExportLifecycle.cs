@@ -46,7 +46,10 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
                         : Answer(request.PhysicalResourceId!, ExportActions.Released);
                 }
                 await kind.BeginDeleteAsync(request, cancellationToken);
-                return Answer(request.PhysicalResourceId!, ExportActions.Deleting);
+                // Strays belong to the export CloudFormation holds, so only its own Delete ends them: never the
+                // cleanup Delete of a generation it replaced (whose strays' replacement may be the held export).
+                var endStrays = kind.MayHaveStrays(request) && await HeldAsync(request, cancellationToken) == request.PhysicalResourceId;
+                return new OnEventResponse { PhysicalResourceId = request.PhysicalResourceId!, Action = ExportActions.Deleting, EndStrays = endStrays ? true : null };
             default:
                 throw Errors.UnknownRequestType(request.RequestType);
         }
@@ -120,6 +123,22 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         catch (AmazonServiceException e)
         {
             throw Errors.AwsCall("CloudFormation", "DescribeStacks", stackId, e, "The handler needs cloudformation:DescribeStacks on its stack to tell a rollback from an update.");
+        }
+    }
+
+    /// <summary>The physical id CloudFormation holds for this request's logical id now; null when it holds none, or cannot say.</summary>
+    private async Task<string?> HeldAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = await cloudFormation.DescribeStackResourceAsync(new DescribeStackResourceRequest { StackName = request.StackId, LogicalResourceId = request.LogicalResourceId }, cancellationToken);
+            return found.StackResourceDetail.PhysicalResourceId;
+        }
+        catch (AmazonServiceException e)
+        {
+            // Not a reason to fail the Delete (CloudFormation would keep retrying it): the strays then stay, and the log says so.
+            log($"Cannot tell which export CloudFormation holds for {request.LogicalResourceId}: [{e.ErrorCode}] {e.Message}; its strays, if any, are left");
+            return null;
         }
     }
 
@@ -213,7 +232,8 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
             ExportActions.Failed => throw new ExportException(request.Failure ?? $"{request.LogicalResourceId}: the export could not be started."),
             // A Delete, by its action or (from an older handler's onEvent, without one) by its request type.
             _ when request.Action == ExportActions.Deleting || request.RequestType == "Delete" =>
-                await kind.FinishDeleteAsync(request.NewTaskId is { } found ? WithTask(request, found) : request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
+                (request.EndStrays != true || await kind.FinishStraysAsync(request, cancellationToken))
+                && await kind.FinishDeleteAsync(request.NewTaskId is { } found ? WithTask(request, found) : request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
             _ => await WaitAsync(kind, request, cancellationToken),
         };
     }
