@@ -91,7 +91,8 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
         // AppStream forgets finished tasks (or does not show a new one yet): an Update that keeps the
         // export must not depend on it. The AMI carries the owner tags; the rest comes from the properties.
         var p = Props(request);
-        var image = (await OwnedAmisAsync(request.StackId, request.LogicalResourceId, Tagging.IdentityOf(p), cancellationToken)).FirstOrDefault();
+        // A result resource names the export resource, whose logical id the owner tags carry.
+        var image = (await OwnedAmisAsync(request.StackId, p.ExportLogicalId ?? request.LogicalResourceId, Tagging.IdentityOf(p), cancellationToken)).FirstOrDefault();
         log($"AppStream export {taskId} is not known to AppStream; attributes from {(image is null ? "the properties (no AMI found yet)" : "AMI " + image.ImageId)}");
         var region = request.StackId.Split(':') is { Length: > 4 } arn ? (arn[3], arn[4]) : ("", "");
         return new()

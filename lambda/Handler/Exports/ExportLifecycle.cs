@@ -314,6 +314,13 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         var taskId = kind.Common(request).TaskId;
         if (string.IsNullOrEmpty(taskId))
             throw new ExportException($"{request.ResourceType} {request.LogicalResourceId} has no TaskId property; it must name the export task it reports on.");
+        // An Update that reports on the export it reported before (tags or wait settings changed, or the
+        // rollback of such an Update): CloudFormation sends an Update only to a resource whose last
+        // operation succeeded, so that export completed then. Its attributes are read as an Update that
+        // keeps an export reads them, not by checking the task, which AWS forgets after a while (a check
+        // would fail "not found", and the rollback of that failure would fail alike).
+        if (request.RequestType == "Update" && kind.OldCommon(request)?.TaskId == taskId)
+            return Answer(taskId, ExportActions.Kept);
         // The task id is the physical id, so isComplete checks (and waits for) that task, on a clock of
         // its own: once per PollInterval, and ended by the handler within the custom resource's hour.
         return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Started, WaitStartedAt = clock.GetUtcNow().ToUnixTimeSeconds() };
