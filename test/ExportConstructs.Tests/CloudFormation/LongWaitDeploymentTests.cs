@@ -365,6 +365,23 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.True(_d.Aws.Denials.Count == 0, Story());
     }
 
+    /// <summary>
+    /// After a tags-only Update rolled back because of "Later": the export and its result each got the Update
+    /// and its rollback, both kept under the task's id, and the result still carries these attributes.
+    /// </summary>
+    private void AssertKeptThroughTheRollback(string export, string result, string taskId, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> before, string[] names)
+    {
+        Assert.Contains(_d.Cfn.Events, e => e.LogicalId == "Later" && e.Status.EndsWith("_FAILED", StringComparison.Ordinal));
+        foreach (var id in new[] { export, result })
+        {
+            var exchanges = _d.Cfn.ExchangesOf(id).Skip(1).ToList();
+            Assert.Equal(2, exchanges.Count);
+            Assert.All(exchanges, e => Assert.True(e.Answer is { Status: "SUCCESS" } a && a.PhysicalResourceId == taskId, e.ToString()));
+        }
+        foreach (var name in names)
+            Assert.Equal(before[name]!.ToString(), _d.Cfn.Resources[result].Attributes[name]?.ToString());
+    }
+
     [Fact]
     public async Task TagsOnlyUpdateRolledBack_AfterEc2ForgotTheTask_ShouldKeepTheExportAndItsAttributesWithoutAnAwsError()
     {
@@ -381,16 +398,7 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         var updated = await _d.Cfn.UpdateStackAsync(await VmStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "b" }, FailingLater("Vm")));
 
         Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
-        Assert.Contains(_d.Cfn.Events, e => e.LogicalId == "Later" && e.Status.EndsWith("_FAILED", StringComparison.Ordinal));
-        // The export and its result: the tags-only Update and its rollback, each kept under the same id.
-        foreach (var id in new[] { export, result })
-        {
-            var exchanges = _d.Cfn.ExchangesOf(id).Skip(1).ToList();
-            Assert.Equal(2, exchanges.Count);
-            Assert.All(exchanges, e => Assert.True(e.Answer is { Status: "SUCCESS" } a && a.PhysicalResourceId == task.Id, e.ToString()));
-        }
-        foreach (var name in new[] { "ExportImageTaskId", "S3Bucket", "S3Key", "S3Uri", "DiskImageFormat" })
-            Assert.Equal(attributes[name]!.ToString(), _d.Cfn.Resources[result].Attributes[name]?.ToString());
+        AssertKeptThroughTheRollback(export, result, task.Id, attributes, ["ExportImageTaskId", "S3Bucket", "S3Key", "S3Uri", "DiskImageFormat"]);
         Assert.Contains($"{task.Bucket}/{task.Key}", _d.Aws.Objects);
         // Kept without reading the task AWS forgot, and no new export or poller.
         Assert.Equal(describes, _d.Aws.CallCount("EC2:DescribeExportImageTasks"));
@@ -414,16 +422,9 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         var updated = await _d.Cfn.UpdateStackAsync(await AmiStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "b" }, FailingLater("As")));
 
         Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
-        Assert.Contains(_d.Cfn.Events, e => e.LogicalId == "Later" && e.Status.EndsWith("_FAILED", StringComparison.Ordinal));
-        foreach (var id in new[] { export, result })
-        {
-            var exchanges = _d.Cfn.ExchangesOf(id).Skip(1).ToList();
-            Assert.Equal(2, exchanges.Count);
-            Assert.All(exchanges, e => Assert.True(e.Answer is { Status: "SUCCESS" } a && a.PhysicalResourceId == task.TaskId, e.ToString()));
-        }
         // The attributes come from the AMI found by its owner tags.
-        foreach (var name in new[] { AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn })
-            Assert.Equal(attributes[name]!.ToString(), _d.Cfn.Resources[result].Attributes[name]?.ToString());
+        AssertKeptThroughTheRollback(export, result, task.TaskId, attributes,
+            [AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn]);
         Assert.Contains(task.AmiId!, _d.Aws.Images.Keys);
         Assert.Equal((1, 0), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:DeregisterImage")));
         Assert.Empty(await PollersLeftAsync());
