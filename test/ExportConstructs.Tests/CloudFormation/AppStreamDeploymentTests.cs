@@ -531,6 +531,39 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
         Assert.True(_d.Aws.Denials.Count == 0, Story());
     }
 
+    [Theory]
+    [InlineData(ReplacementRollback.DeleteNew)]
+    [InlineData(ReplacementRollback.UpdateNew)]
+    public async Task CompletedReplacementRolledBackUnderDestroy_ShouldReturnToTheOldExportAndRemoveTheNewAmi(ReplacementRollback variant)
+    {
+        _d.Aws.AppStreamTagsSnapshots = true;
+        _d.Cfn.ReplacementRollback = variant;
+        var first = await AmiStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY);
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var held = _d.Cfn.Resources[id];
+        _d.Cfn.FailOn("Later");
+
+        var updated = await _d.Cfn.UpdateStackAsync(await AmiStack(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.ImageName = OtherImage; }, FailingLater));
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, Explain(_d.Cfn.Warnings));
+        var replacement = Assert.Single(_d.Aws.AppStreamTasks.Values, t => t.TaskId != old.TaskId);
+        // The replacement completed and CloudFormation held it; the rollback returned to the old export
+        // and deleted the replacement with its own Delete, which removed its AMI (DESTROY).
+        Assert.Equal(("SUCCESS", replacement.TaskId), (_d.Cfn.ExchangesOf(id).Single(e => e.RequestType == "Update" && !e.Rollback).Answer!.Status,
+            _d.Cfn.ExchangesOf(id).Single(e => e.RequestType == "Update" && !e.Rollback).Answer!.PhysicalResourceId));
+        Assert.Equal(("Delete", replacement.TaskId, "SUCCESS"), (Last(id).RequestType, Last(id).PhysicalResourceId, Last(id).Answer!.Status));
+        Assert.Equal(old.TaskId, _d.Cfn.Resources[id].PhysicalId);
+        Assert.Equal(held.Attributes[AppStreamAmiExportData.Names.AmiId]!.ToString(), _d.Cfn.Resources[id].Attributes[AppStreamAmiExportData.Names.AmiId]!.ToString());
+        Assert.Equal([old.AmiId!], OwnAmis().Select(i => i.ImageId));
+        Assert.Equal((2, 1), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:DeregisterImage")));
+        // That Delete asked which export CloudFormation holds and, not deleting it, looked for no strays.
+        Assert.Equal(1, _d.Aws.CallCount("CloudFormation:DescribeStackResource"));
+        Assert.True(_d.Aws.Denials.Count == 0, Story());
+    }
+
     [Fact]
     public async Task StrayThenASuccessfulReplacement_ShouldLeaveTheHeldExportAloneAndEndTheStrayWithItsDelete()
     {
