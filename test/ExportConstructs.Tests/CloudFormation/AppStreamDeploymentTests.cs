@@ -414,17 +414,23 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
         return foreign;
     }
 
+    /// <summary>The stack created with its export under this policy (its AMI's snapshots carrying the owner tags): the export's logical id and task.</summary>
+    private async Task<(string Id, FakeAppStreamTask Task)> CreatedAsync(RemovalPolicy removal)
+    {
+        _d.Aws.AppStreamTagsSnapshots = true;
+        var first = await AmiStack(p => p.RemovalPolicy = removal);
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        return (id, Assert.Single(_d.Aws.AppStreamTasks.Values));
+    }
+
     [Theory]
     [InlineData(RemovalPolicy.DESTROY, false)]
     [InlineData(RemovalPolicy.DESTROY, true)]
     [InlineData(RemovalPolicy.RETAIN, true)]
     public async Task ReplacementOutlastingItsTimeout_ThenTheStacksDelete_ShouldEndTheStrayAsTheHeldExportsRemovalPolicySays(RemovalPolicy removal, bool strayEndsBeforeTheDelete)
     {
-        _d.Aws.AppStreamTagsSnapshots = true;
-        var first = await AmiStack(p => p.RemovalPolicy = removal);
-        var id = ExportId(first);
-        await _d.Cfn.CreateStackAsync(first);
-        var held = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var (id, held) = await CreatedAsync(removal);
         var heldAttributes = _d.Cfn.Resources[id].Attributes;
         var foreign = ForeignAmi(held.TaskId);
         // The replacement takes 80 minutes: its 50-minute Timeout passes first, and AppStream cannot stop it.
@@ -487,12 +493,8 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
     [InlineData(UnansweredUpdateRollback.DeleteGeneratedId)]
     public async Task ReplacingUpdateCancelledDuringTheWaitUnderDestroy_ShouldLeaveNoAmiThatNoHeldResourceOwns(UnansweredUpdateRollback variant)
     {
-        _d.Aws.AppStreamTagsSnapshots = true;
         _d.Cfn.UnansweredUpdateRollback = variant;
-        var first = await AmiStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY);
-        var id = ExportId(first);
-        await _d.Cfn.CreateStackAsync(first);
-        var held = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var (id, held) = await CreatedAsync(RemovalPolicy.DESTROY);
         _d.Aws.AppStreamDuration = TimeSpan.FromMinutes(40);
         _d.Cfn.CancelAfter = TimeSpan.FromMinutes(10);
 
@@ -536,12 +538,8 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
     [InlineData(ReplacementRollback.UpdateNew)]
     public async Task CompletedReplacementRolledBackUnderDestroy_ShouldReturnToTheOldExportAndRemoveTheNewAmi(ReplacementRollback variant)
     {
-        _d.Aws.AppStreamTagsSnapshots = true;
         _d.Cfn.ReplacementRollback = variant;
-        var first = await AmiStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY);
-        var id = ExportId(first);
-        await _d.Cfn.CreateStackAsync(first);
-        var old = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var (id, old) = await CreatedAsync(RemovalPolicy.DESTROY);
         var held = _d.Cfn.Resources[id];
         _d.Cfn.FailOn("Later");
 
@@ -567,11 +565,7 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
     [Fact]
     public async Task StrayThenASuccessfulReplacement_ShouldLeaveTheHeldExportAloneAndEndTheStrayWithItsDelete()
     {
-        _d.Aws.AppStreamTagsSnapshots = true;
-        var first = await AmiStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY);
-        var id = ExportId(first);
-        await _d.Cfn.CreateStackAsync(first);
-        var old = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var (id, old) = await CreatedAsync(RemovalPolicy.DESTROY);
         _d.Aws.AppStreamDuration = TimeSpan.FromMinutes(80);
         var second = await AmiStack(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.ImageName = OtherImage; });
         Assert.True(await _d.Cfn.UpdateStackAsync(second) == "UPDATE_ROLLBACK_COMPLETE", Story());
