@@ -126,7 +126,8 @@ public sealed class AppStreamAmiExport : Construct, IAppStreamAmiExport, ITaggab
     {
         // The Service Authorization Reference lists no resource type for the three export-task actions
         // (only the aws:ResourceTag key): a grant on the image ARN would never match, so they take "*".
-        provider.Allow(["appstream:CreateExportImageTask", "appstream:GetExportImageTask", "appstream:ListExportImageTasks"], ["*"]);
+        // Reading export tasks (Get, List) is a cleanup right of the provider: a removed export's Delete needs it too.
+        provider.Allow(["appstream:CreateExportImageTask"], ["*"]);
         var passRole = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "appstream.amazonaws.com" } };
         // A role this construct made depends on nothing that needs the handler: it may stay shared.
         if (ownRole) provider.Allow(["iam:PassRole"], [ServiceRole.RoleArn], passRole);

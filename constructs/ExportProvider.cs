@@ -109,9 +109,12 @@ public sealed class ExportProvider : Construct
         Allow(["ec2:DeregisterImage"], [Arn("ec2", "image/*", account: false)], ownEc2Tag);
         Allow(["ec2:DeleteSnapshot"], [Arn("ec2", "snapshot/*", account: false)], ownEc2Tag);
         // Finding what a request started without its physical id reads every export task (these name no resource).
-        Allow(["ec2:DescribeExportImageTasks", "ec2:DescribeImages"], ["*"]);
-        // An Update tells a rollback (which must never start an export) from a forward update by the stack's status.
-        Allow(["cloudformation:DescribeStacks"], [Aws.STACK_ID]);
+        // AppStream's reads are here too, not with the AppStream exports' grants: the Delete of the last AppStream
+        // export removed from the template runs after the handler's policy lost those grants.
+        Allow(["ec2:DescribeExportImageTasks", "ec2:DescribeImages", "appstream:GetExportImageTask", "appstream:ListExportImageTasks"], ["*"]);
+        // An Update tells a rollback (which must never start an export) from a forward update by the stack's status;
+        // a Delete asks which export CloudFormation holds for its logical id (the held one adopts AppStream strays).
+        Allow(["cloudformation:DescribeStacks", "cloudformation:DescribeStackResource"], [Aws.STACK_ID]);
     }
 
     /// <summary>

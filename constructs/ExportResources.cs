@@ -64,6 +64,7 @@ internal sealed class ExportResources
         props.Wait = waiting.Properties();
         props.Wait.Deadline = resource.GetAttString(WaitProperties.DeadlineAttribute);
         props.TaskId = resource.Ref;
+        props.ExportLogicalId = stack.GetLogicalId((CfnElement)resource.Node.DefaultChild!);
         var result = Custom(scope, "Result", token, resultType, props, typeInfo);
         result.Node.AddDependency(condition);
         return new ExportResources { Resource = resource, Attributes = result, WaitCondition = condition };

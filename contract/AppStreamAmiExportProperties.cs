@@ -35,6 +35,9 @@ public sealed class AppStreamAmiExportProperties : IExportProperties
     /// <inheritdoc />
     [JsonPropertyName("TaskId")] public string? TaskId { get; set; }
 
+    /// <inheritdoc />
+    [JsonPropertyName("ExportLogicalId")] public string? ExportLogicalId { get; set; }
+
     /// <summary>The values whose change replaces the export.</summary>
     public IEnumerable<string?> Identity() => [ImageName, AmiName ?? "", IamRoleArn, AmiDescription ?? ""];
 }

@@ -43,6 +43,9 @@ public sealed class VmImageExportProperties : IExportProperties
     /// <inheritdoc />
     [JsonPropertyName("TaskId")] public string? TaskId { get; set; }
 
+    /// <inheritdoc />
+    [JsonPropertyName("ExportLogicalId")] public string? ExportLogicalId { get; set; }
+
     /// <summary>
     /// The values that decide what is exported. A change to any of them replaces the export;
     /// tags, removal policy and waiting are not among them.

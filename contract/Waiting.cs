@@ -47,6 +47,12 @@ public interface IExportProperties
     /// <summary>On a result resource only: the export task whose final attributes it reads.</summary>
     string? TaskId { get; set; }
 
+    /// <summary>
+    /// On a result resource only: the export resource's logical id, which the export's owner tags
+    /// carry (an AppStream result finds the AMI by them once AppStream has forgotten the task).
+    /// </summary>
+    string? ExportLogicalId { get; set; }
+
     /// <summary><c>"true"</c> or <c>"false"</c>; absent means true.</summary>
     string? WaitForCompletion { get; set; }
 

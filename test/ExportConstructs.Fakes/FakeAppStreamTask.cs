@@ -11,5 +11,6 @@ public sealed class FakeAppStreamTask
     public string State { get; set; } = "EXPORTING";
     public string? AmiId { get; set; }
     public int Polls { get; set; }
+    public DateTimeOffset Created { get; init; }
     public List<(string Code, string Message)> Errors { get; } = [];
 }

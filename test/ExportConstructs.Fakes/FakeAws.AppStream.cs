@@ -11,6 +11,12 @@ public sealed partial class FakeAws
     public HashSet<string> AppStreamImages { get; } = [];
     public Dictionary<string, FakeAppStreamTask> AppStreamTasks { get; } = [];
     public int AppStreamPollsToFinish { get; set; } = 3;
+    /// <summary>
+    /// When set (with <see cref="Clock"/>), an AppStream task ends this long after it was created, whether
+    /// or not anyone asks (an export the handler no longer follows runs on); otherwise after
+    /// <see cref="AppStreamPollsToFinish"/> Gets. Lists and <see cref="SettleAppStreamTasks"/> show the state at the moment.
+    /// </summary>
+    public TimeSpan? AppStreamDuration { get; set; }
     /// <summary>When set, AppStream tasks end in this state (FAILED or TIMED_OUT) with these errors.</summary>
     public (string State, (string Code, string Message)[] Errors)? AppStreamFailure { get; set; }
     /// <summary>Page size of ListExportImageTasks, small so that paging is exercised.</summary>
@@ -115,6 +121,7 @@ public sealed partial class FakeAws
             AmiName = amiName,
             AmiDescription = body["AmiDescription"]?.GetValue<string>(),
             Tags = tags,
+            Created = Clock.GetUtcNow(),
         };
         AppStreamTasks[task.TaskId] = task;
         return AppStreamOk(new JsonObject { ["ExportImageTask"] = TaskJson(task) });
@@ -128,10 +135,18 @@ public sealed partial class FakeAws
         return AppStreamOk(new JsonObject { ["ExportImageTask"] = TaskJson(task) });
     }
 
-    private void Advance(FakeAppStreamTask task)
+    /// <summary>Brings every time-bound task (<see cref="AppStreamDuration"/>) to its state now: what AWS holds at this moment.</summary>
+    public void SettleAppStreamTasks()
+    {
+        if (AppStreamDuration is null) return;
+        foreach (var task in AppStreamTasks.Values) Advance(task, polled: false);
+    }
+
+    private void Advance(FakeAppStreamTask task, bool polled = true)
     {
         if (task.State != "EXPORTING") return;
-        if (++task.Polls < AppStreamPollsToFinish) return;
+        if (polled) task.Polls++;
+        if (AppStreamDuration is { } duration ? Clock.GetUtcNow() - task.Created < duration : task.Polls < AppStreamPollsToFinish) return;
         if (AppStreamFailure is { } failure)
         {
             task.State = failure.State;
@@ -149,6 +164,7 @@ public sealed partial class FakeAws
 
     private Reply ListExportImageTasks(JsonObject body)
     {
+        SettleAppStreamTasks();
         var start = int.TryParse(body["NextToken"]?.GetValue<string>(), out var s) ? s : 0;
         var page = AppStreamTasks.Values.Skip(start).Take(ListPageSize).ToList();
         var result = new JsonObject { ["ExportImageTasks"] = new JsonArray(page.Select(t => (JsonNode)TaskJson(t)).ToArray()) };

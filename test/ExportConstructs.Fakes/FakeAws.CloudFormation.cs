@@ -25,10 +25,17 @@ public sealed partial class FakeAws
     public Func<string, string>? StackStatus { get; set; }
 
     /// <summary>
+    /// The physical id CloudFormation holds for a logical id now (DescribeStackResource), or null when
+    /// the stack has no such resource (a ValidationError). Unset: no resource is known.
+    /// </summary>
+    public Func<string, string, string?>? StackResource { get; set; }
+
+    /// <summary>
     /// CloudFormation's SignalResource over the AWS Query protocol (signing name cloudformation).
     /// <code>
     /// SignalResource  cloudformation:SignalResource  arn:aws:cloudformation:region:account:stack/name/id
     /// DescribeStacks  cloudformation:DescribeStacks  arn:aws:cloudformation:region:account:stack/name/id
+    /// DescribeStackResource  cloudformation:DescribeStackResource  arn:aws:cloudformation:region:account:stack/name/id
     /// </code>
     /// </summary>
     private Reply CloudFormation(RecordedRequest request, System.Collections.Specialized.NameValueCollection q)
@@ -37,7 +44,7 @@ public sealed partial class FakeAws
         Calls.Add("CloudFormation:" + action);
         if (!Regex.IsMatch(request.Header("Authorization") ?? "", @"Credential=[^/]+/\d{8}/[a-z0-9-]+/cloudformation/aws4_request"))
             ProtocolProblems.Add($"CloudFormation {action}: not signed for cloudformation: '{request.Header("Authorization")}'");
-        if (action is not ("SignalResource" or "DescribeStacks")) return CfnError("InvalidAction", $"The action {action} is not faked.", 400);
+        if (action is not ("SignalResource" or "DescribeStacks" or "DescribeStackResource")) return CfnError("InvalidAction", $"The action {action} is not faked.", 400);
         var stack = q["StackName"] ?? "";
         var stackArn = stack.StartsWith("arn:", StringComparison.Ordinal) ? stack : $"arn:aws:cloudformation:{Region}:{Account}:stack/{stack}/*";
         if (Refusal(request, [Ask("cloudformation:" + action, stackArn)]) is { } denied)
@@ -46,6 +53,14 @@ public sealed partial class FakeAws
         if (action == "DescribeStacks")
             return new Reply(200, new XElement(X("DescribeStacksResponse"), new XElement(X("DescribeStacksResult"), new XElement(X("Stacks"),
                 new XElement(X("member"), new XElement(X("StackId"), stack), new XElement(X("StackStatus"), StackStatus?.Invoke(stack) ?? "UPDATE_IN_PROGRESS"))))).ToString());
+        if (action == "DescribeStackResource")
+        {
+            var logical = q["LogicalResourceId"] ?? "";
+            if (StackResource?.Invoke(stack, logical) is not { } physical)
+                return CfnError("ValidationError", $"Resource {logical} does not exist for stack {stack}", 400);
+            return new Reply(200, new XElement(X("DescribeStackResourceResponse"), new XElement(X("DescribeStackResourceResult"), new XElement(X("StackResourceDetail"),
+                new XElement(X("StackId"), stack), new XElement(X("LogicalResourceId"), logical), new XElement(X("PhysicalResourceId"), physical)))).ToString());
+        }
         if (Injected("CloudFormation:SignalResource", out var injected)) return CfnError(injected.Code, "Injected " + injected.Code, injected.Status);
         var logicalId = q["LogicalResourceId"] ?? "";
         if (SignalTarget?.Invoke(stack, logicalId) is { } refused) return CfnError("ValidationError", refused, 400);

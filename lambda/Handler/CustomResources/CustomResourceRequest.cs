@@ -40,6 +40,8 @@ public sealed class CustomResourceRequest
     [JsonPropertyName(OnEventResponse.FailureKey)] public string? Failure { get; set; }
     /// <summary>From onEvent's answer on the long path: when the poller's wait ends (Unix seconds).</summary>
     [JsonPropertyName(OnEventResponse.DeadlineKey)] public long? WaitDeadline { get; set; }
+    /// <summary>From a Delete's onEvent answer: the export deleted is the one CloudFormation holds, so isComplete also ends its strays.</summary>
+    [JsonPropertyName(OnEventResponse.StraysKey)] public bool? EndStrays { get; set; }
 }
 
 /// <summary>onEvent's answer to the framework.</summary>
@@ -85,6 +87,15 @@ public sealed class OnEventResponse
 
     /// <summary>On the long path: when the poller's wait ends, answered as an attribute for the result resource.</summary>
     [JsonPropertyName(DeadlineKey)] public long? WaitDeadline { get; set; }
+
+    /// <summary>Name of the extra key that carries <see cref="EndStrays"/> to isComplete.</summary>
+    public const string StraysKey = "ExportEndStrays";
+
+    /// <summary>
+    /// On a Delete of the export CloudFormation holds (not of a generation it replaced): isComplete
+    /// also applies the removal policy to the export's strays (see <c>IExportKind.FinishStraysAsync</c>).
+    /// </summary>
+    [JsonPropertyName(StraysKey)] public bool? EndStrays { get; set; }
 }
 
 /// <summary>isComplete's answer to the framework.</summary>

@@ -91,7 +91,8 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
         // AppStream forgets finished tasks (or does not show a new one yet): an Update that keeps the
         // export must not depend on it. The AMI carries the owner tags; the rest comes from the properties.
         var p = Props(request);
-        var image = (await OwnedAmisAsync(request.StackId, request.LogicalResourceId, Tagging.IdentityOf(p), cancellationToken)).FirstOrDefault();
+        // A result resource names the export resource, whose logical id the owner tags carry.
+        var image = (await OwnedAmisAsync(request.StackId, p.ExportLogicalId ?? request.LogicalResourceId, Tagging.IdentityOf(p), cancellationToken)).FirstOrDefault();
         log($"AppStream export {taskId} is not known to AppStream; attributes from {(image is null ? "the properties (no AMI found yet)" : "AMI " + image.ImageId)}");
         var region = request.StackId.Split(':') is { Length: > 4 } arn ? (arn[3], arn[4]) : ("", "");
         return new()
@@ -144,7 +145,7 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
     /// <summary>
     /// Removes exactly what this task produced: the AMIs that carry its request tag (its AmiId, or
     /// one a failed export left behind), never another AMI of the same name (another stack's, when
-    /// the name was taken). Then the snapshots those AMIs used, which were read before.
+    /// the name was taken).
     /// </summary>
     private async Task DeregisterAsync(ExportImageTask task, CancellationToken cancellationToken)
     {
@@ -154,7 +155,13 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
         if (filters is null) return;
         var images = await Ec2Async("DescribeImages", $"the AMI of export {task.TaskId}",
             () => ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"], Filters = filters }, cancellationToken));
-        foreach (var image in images.Images ?? [])
+        await DeregisterImagesAsync(images.Images ?? [], cancellationToken);
+    }
+
+    /// <summary>Deregisters these AMIs, then deletes the snapshots each used (read before).</summary>
+    private async Task DeregisterImagesAsync(IEnumerable<Amazon.EC2.Model.Image> images, CancellationToken cancellationToken)
+    {
+        foreach (var image in images)
         {
             var snapshots = (image.BlockDeviceMappings ?? []).Select(b => b.Ebs?.SnapshotId).OfType<string>().ToList();
             await Ec2Async("DeregisterImage", image.ImageId,
@@ -176,6 +183,59 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
                 }
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// AppStream cannot stop an export, so a replacement the handler gave up on (its Update failed,
+    /// outlasted its Timeout, or was rolled back or cancelled) runs on and makes an AMI. The export
+    /// CloudFormation holds owns it: under DESTROY its Delete ends it. Under RETAIN it is kept, as the
+    /// held export's AMI is: see <see cref="FinishStraysAsync"/> for why it is not removed regardless.
+    /// </remarks>
+    public bool MayHaveStrays(CustomResourceRequest request) => Destroys(Props(request).RemovalPolicy);
+
+    /// <summary>
+    /// The strays of the held export X, found by their owner tags: exports of this stack and logical id
+    /// whose <c>replaces</c> tag names X or one of the generations X descends from (X's <c>replaces</c>,
+    /// its <c>replaces</c>, ... as far as AppStream still lists them), other than those generations
+    /// themselves. Running ones are waited for; then every AMI of this stack and logical id that such
+    /// an export made (it carries such a <c>replaces</c> tag and is not a generation's, told by the
+    /// request tag) is deregistered with its snapshots, also when AppStream has forgotten its task.
+    /// The held export is a generation, so it is never among them, nor is an older generation kept
+    /// under RETAIN, nor is another stack's AMI (the stack tag). What the tags cannot tell apart from a
+    /// stray is a replacement CloudFormation did hold and then deleted in a rollback: its own Delete
+    /// applied the removal policy then (under DESTROY it is gone already). That is why strays are
+    /// removed only under DESTROY: under RETAIN removing them would also remove such a kept AMI.
+    /// </summary>
+    public async Task<bool> FinishStraysAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var held = request.PhysicalResourceId!;
+        var tasks = (await ListAsync(t => t.TagSpecifications.GetValueOrDefault(Tagging.StackTag) == request.StackId
+            && t.TagSpecifications.GetValueOrDefault(Tagging.LogicalIdTag) == request.LogicalResourceId, first: false, cancellationToken))
+            .ToDictionary(t => t.TaskId);
+        var generations = new HashSet<string> { held };
+        var generationRequests = new HashSet<string>();
+        for (var id = held; tasks.TryGetValue(id, out var generation);)
+        {
+            if (generation.TagSpecifications.GetValueOrDefault(Tagging.RequestTag) is { } r) generationRequests.Add(r);
+            if (generation.TagSpecifications.GetValueOrDefault(Tagging.ReplacesTag) is not { } previous || !generations.Add(previous)) break;
+            id = previous;
+        }
+        bool IsStray(Dictionary<string, string> tags) =>
+            tags.GetValueOrDefault(Tagging.ReplacesTag) is { } replaced && generations.Contains(replaced)
+            && !(tags.GetValueOrDefault(Tagging.RequestTag) is { } r && generationRequests.Contains(r));
+        var running = tasks.Values.Where(t => !generations.Contains(t.TaskId) && IsStray(t.TagSpecifications) && t.State == ExportImageTaskState.EXPORTING).ToList();
+        foreach (var stray in running)
+            log($"DESTROY: waiting for AppStream export {stray.TaskId}, a replacement of {stray.TagSpecifications[Tagging.ReplacesTag]} that CloudFormation never held, to end before removing AMI {stray.AmiName}");
+        if (running.Count > 0) return false;
+        var filters = new List<Filter> { new("tag:" + Tagging.StackTag, [request.StackId]), new("tag:" + Tagging.LogicalIdTag, [request.LogicalResourceId]) };
+        var images = await Ec2Async("DescribeImages", $"the AMIs of {request.LogicalResourceId}",
+            () => ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"], Filters = filters }, cancellationToken));
+        var strays = (images.Images ?? []).Where(i => IsStray((i.Tags ?? []).GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.First().Value))).ToList();
+        foreach (var image in strays)
+            log($"DESTROY: AMI {image.ImageId} ({image.Name}) was made by a replacement of {held} or of an export it replaced that CloudFormation never held; removing it with {held}");
+        await DeregisterImagesAsync(strays, cancellationToken);
+        return true;
     }
 
     private static async Task<T> Ec2Async<T>(string operation, string subject, Func<Task<T>> call) where T : AmazonWebServiceResponse, new()

@@ -46,7 +46,10 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
                         : Answer(request.PhysicalResourceId!, ExportActions.Released);
                 }
                 await kind.BeginDeleteAsync(request, cancellationToken);
-                return Answer(request.PhysicalResourceId!, ExportActions.Deleting);
+                // Strays belong to the export CloudFormation holds, so only its own Delete ends them: never the
+                // cleanup Delete of a generation it replaced (whose strays' replacement may be the held export).
+                var endStrays = kind.MayHaveStrays(request) && await HeldAsync(request, cancellationToken) == request.PhysicalResourceId;
+                return new OnEventResponse { PhysicalResourceId = request.PhysicalResourceId!, Action = ExportActions.Deleting, EndStrays = endStrays ? true : null };
             default:
                 throw Errors.UnknownRequestType(request.RequestType);
         }
@@ -120,6 +123,22 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         catch (AmazonServiceException e)
         {
             throw Errors.AwsCall("CloudFormation", "DescribeStacks", stackId, e, "The handler needs cloudformation:DescribeStacks on its stack to tell a rollback from an update.");
+        }
+    }
+
+    /// <summary>The physical id CloudFormation holds for this request's logical id now; null when it holds none, or cannot say.</summary>
+    private async Task<string?> HeldAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = await cloudFormation.DescribeStackResourceAsync(new DescribeStackResourceRequest { StackName = request.StackId, LogicalResourceId = request.LogicalResourceId }, cancellationToken);
+            return found.StackResourceDetail.PhysicalResourceId;
+        }
+        catch (AmazonServiceException e)
+        {
+            // Not a reason to fail the Delete (CloudFormation would keep retrying it): the strays then stay, and the log says so.
+            log($"Cannot tell which export CloudFormation holds for {request.LogicalResourceId}: [{e.ErrorCode}] {e.Message}; its strays, if any, are left");
+            return null;
         }
     }
 
@@ -213,7 +232,8 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
             ExportActions.Failed => throw new ExportException(request.Failure ?? $"{request.LogicalResourceId}: the export could not be started."),
             // A Delete, by its action or (from an older handler's onEvent, without one) by its request type.
             _ when request.Action == ExportActions.Deleting || request.RequestType == "Delete" =>
-                await kind.FinishDeleteAsync(request.NewTaskId is { } found ? WithTask(request, found) : request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
+                (request.EndStrays != true || await kind.FinishStraysAsync(request, cancellationToken))
+                && await kind.FinishDeleteAsync(request.NewTaskId is { } found ? WithTask(request, found) : request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
             _ => await WaitAsync(kind, request, cancellationToken),
         };
     }
@@ -294,6 +314,13 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         var taskId = kind.Common(request).TaskId;
         if (string.IsNullOrEmpty(taskId))
             throw new ExportException($"{request.ResourceType} {request.LogicalResourceId} has no TaskId property; it must name the export task it reports on.");
+        // An Update that reports on the export it reported before (tags or wait settings changed, or the
+        // rollback of such an Update): CloudFormation sends an Update only to a resource whose last
+        // operation succeeded, so that export completed then. Its attributes are read as an Update that
+        // keeps an export reads them, not by checking the task, which AWS forgets after a while (a check
+        // would fail "not found", and the rollback of that failure would fail alike).
+        if (request.RequestType == "Update" && kind.OldCommon(request)?.TaskId == taskId)
+            return Answer(taskId, ExportActions.Kept);
         // The task id is the physical id, so isComplete checks (and waits for) that task, on a clock of
         // its own: once per PollInterval, and ended by the handler within the custom resource's hour.
         return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Started, WaitStartedAt = clock.GetUtcNow().ToUnixTimeSeconds() };

@@ -47,4 +47,18 @@ public interface IExportKind
 
     /// <summary>True once the export is stopped and the removal policy applied.</summary>
     Task<bool> FinishDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when this Delete, if it deletes the export CloudFormation holds, must also end the
+    /// export's strays: exports that replacing Updates of the same logical id started, that
+    /// CloudFormation was never told of (the Update failed, timed out or was rolled back) and that
+    /// the handler could not stop before it answered.
+    /// </summary>
+    bool MayHaveStrays(CustomResourceRequest request);
+
+    /// <summary>
+    /// The Delete of the export CloudFormation holds (its physical id is the request's): waits for
+    /// its strays to end and applies its removal policy to them. True once done.
+    /// </summary>
+    Task<bool> FinishStraysAsync(CustomResourceRequest request, CancellationToken cancellationToken);
 }

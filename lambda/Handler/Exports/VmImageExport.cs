@@ -125,6 +125,13 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
     }
 
     /// <inheritdoc />
+    /// <remarks>None: an EC2 replacement that failed, timed out or was rolled back is cancelled before the handler answers.</remarks>
+    public bool MayHaveStrays(CustomResourceRequest request) => false;
+
+    /// <inheritdoc />
+    public Task<bool> FinishStraysAsync(CustomResourceRequest request, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    /// <inheritdoc />
     public bool Minted(string physicalId) => physicalId.StartsWith(TaskPrefix, StringComparison.Ordinal);
 
     /// <inheritdoc />

@@ -56,6 +56,7 @@ public sealed class CloudFormationEmulator
         Lambda = new LambdaService(aws, framework, scheduler.Clock);
         aws.SignalTarget = SignalRefusal;
         aws.StackStatus = _ => Status;
+        aws.StackResource = (stack, logicalId) => stack == StackId || stack == StackName ? _deployed.GetValueOrDefault(logicalId)?.PhysicalId : null;
         States = new StatesInterpreter(scheduler, Lambda.InvokeAsync);
     }
 

@@ -27,7 +27,7 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
 
     public Task DisposeAsync() => _d.DisposeAsync().AsTask();
 
-    private async Task<StackTemplate> VmStack(Action<ExportedVmImageProps>? change = null)
+    private async Task<StackTemplate> VmStack(Action<ExportedVmImageProps>? change = null, Action<Stack>? more = null)
     {
         var stack = Synthesized.NewStack("Sample");
         var props = new ExportedVmImageProps
@@ -37,8 +37,33 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         };
         change?.Invoke(props);
         new ExportedVmImage(stack, "Vm", props);
+        more?.Invoke(stack);
         return await _d.SynthesizeAsync(stack);
     }
+
+    /// <summary>A stack with one AppStreamAmiExport "As" on the long path (2 hours, every 5 minutes).</summary>
+    private async Task<StackTemplate> AmiStack(Action<AppStreamAmiExportProps>? change = null, Action<Stack>? more = null)
+    {
+        _d.Aws.AppStreamImages.Add("Office");
+        var stack = Synthesized.NewStack("Sample");
+        var props = new AppStreamAmiExportProps { ImageName = "Office", Timeout = Duration.Hours(2), PollInterval = Duration.Minutes(5) };
+        change?.Invoke(props);
+        new AppStreamAmiExport(stack, "As", props);
+        more?.Invoke(stack);
+        return await _d.SynthesizeAsync(stack);
+    }
+
+    /// <summary>The next template holds no export at all: only the provider, which every stack with an export has.</summary>
+    private async Task<StackTemplate> WithoutExport(bool bucket)
+    {
+        var stack = Synthesized.NewStack("Sample");
+        if (bucket) new Bucket(stack, "Bucket");
+        ExportProvider.Of(stack);
+        return await _d.SynthesizeAsync(stack);
+    }
+
+    /// <summary>A resource after the export that fails, so the update rolls back after the export's Update.</summary>
+    private static Action<Stack> FailingLater(string exportId) => stack => new CfnWaitConditionHandle(stack, "Later").Node.AddDependency(stack.Node.FindChild(exportId));
 
     private static string Of(StackTemplate t, string type) => Assert.Single(t.OfType(type));
 
@@ -286,6 +311,150 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.Equal(replacement.Key, _d.Cfn.Resources[Of(next, ResourceTypes.ExportedVmImageResult)].Attributes["S3Key"]!.ToString());
         Assert.DoesNotContain($"{old.Bucket}/{old.Key}", _d.Aws.Objects);
         Assert.Contains($"{replacement.Bucket}/{replacement.Key}", _d.Aws.Objects);
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
+    public async Task RemovalUnderDestroy_ShouldDeleteTheFileAndStopThePollerWithTheNewTemplatesRights()
+    {
+        var first = await VmStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY);
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.VmTasks.Values);
+        var export = Of(first, ResourceTypes.ExportedVmImage);
+
+        var updated = await _d.Cfn.UpdateStackAsync(await WithoutExport(bucket: true));
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, string.Join("\n", _d.Cfn.Warnings));
+        // The cleanup phase deleted the export resource (the result and condition touch nothing) with the new template's rights.
+        var delete = _d.Cfn.ExchangesOf(export).Last();
+        Assert.Equal(("Delete", task.Id, "SUCCESS"), (delete.RequestType, delete.PhysicalResourceId, delete.Answer!.Status));
+        Assert.Equal("SUCCESS", _d.Cfn.ExchangesOf(Of(first, ResourceTypes.ExportedVmImageResult)).Last().Answer!.Status);
+        Assert.DoesNotContain(_d.Cfn.Resources.Keys, k => k == export || k == Of(first, ResourceTypes.ExportedVmImageResult));
+        Assert.DoesNotContain($"{task.Bucket}/{task.Key}", _d.Aws.Objects);
+        Assert.False(task.Cancelled); // completed: nothing to cancel
+        // Its Delete stopped its poller (already ended with its signal); none is left running.
+        Assert.Equal(1, _d.Aws.CallCount("SFN:StopExecution"));
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Equal((1, 0, 1), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("EC2:CancelExportTask"), _d.Aws.CallCount("S3:DELETE")));
+        Assert.True(_d.Aws.Denials.Count == 0, Story());
+    }
+
+    [Fact]
+    public async Task AppStreamRemovalUnderDestroy_ShouldDeregisterTheAmiAndStopThePollerWithTheNewTemplatesRights()
+    {
+        _d.Aws.AppStreamTagsSnapshots = true;
+        var first = await AmiStack(p => p.RemovalPolicy = RemovalPolicy.DESTROY);
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var ami = _d.Aws.Images[task.AmiId!];
+        var export = Of(first, ResourceTypes.AppStreamAmiExport);
+
+        var updated = await _d.Cfn.UpdateStackAsync(await WithoutExport(bucket: false));
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, string.Join("\n", _d.Cfn.Warnings));
+        var delete = _d.Cfn.ExchangesOf(export).Last();
+        Assert.Equal(("Delete", task.TaskId, "SUCCESS"), (delete.RequestType, delete.PhysicalResourceId, delete.Answer!.Status));
+        Assert.DoesNotContain(ami.ImageId, _d.Aws.Images.Keys);
+        Assert.Empty(_d.Aws.Snapshots);
+        Assert.Equal(1, _d.Aws.CallCount("SFN:StopExecution"));
+        Assert.Empty(await PollersLeftAsync());
+        Assert.Equal((1, 1, 1), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:DeregisterImage"), _d.Aws.CallCount("EC2:DeleteSnapshot")));
+        Assert.True(_d.Aws.Denials.Count == 0, Story());
+    }
+
+    /// <summary>
+    /// After a tags-only Update rolled back because of "Later": the export and its result each got the Update
+    /// and its rollback, both kept under the task's id, and the result still carries these attributes.
+    /// </summary>
+    private void AssertKeptThroughTheRollback(string export, string result, string taskId, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> before, string[] names)
+    {
+        Assert.Contains(_d.Cfn.Events, e => e.LogicalId == "Later" && e.Status.EndsWith("_FAILED", StringComparison.Ordinal));
+        foreach (var id in new[] { export, result })
+        {
+            var exchanges = _d.Cfn.ExchangesOf(id).Skip(1).ToList();
+            Assert.Equal(2, exchanges.Count);
+            Assert.All(exchanges, e => Assert.True(e.Answer is { Status: "SUCCESS" } a && a.PhysicalResourceId == taskId, e.ToString()));
+        }
+        foreach (var name in names)
+            Assert.Equal(before[name]!.ToString(), _d.Cfn.Resources[result].Attributes[name]?.ToString());
+    }
+
+    [Fact]
+    public async Task TagsOnlyUpdateRolledBack_AfterEc2ForgotTheTask_ShouldKeepTheExportAndItsAttributesWithoutAnAwsError()
+    {
+        var first = await VmStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "a" });
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.VmTasks.Values);
+        var (export, result) = (Of(first, ResourceTypes.ExportedVmImage), Of(first, ResourceTypes.ExportedVmImageResult));
+        var attributes = _d.Cfn.Resources[result].Attributes;
+        // EC2 keeps export tasks for a while only: the task is gone, its file stays.
+        _d.Aws.VmTasks.Remove(task.Id);
+        var describes = _d.Aws.CallCount("EC2:DescribeExportImageTasks");
+        _d.Cfn.FailOn("Later");
+
+        var updated = await _d.Cfn.UpdateStackAsync(await VmStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "b" }, FailingLater("Vm")));
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
+        AssertKeptThroughTheRollback(export, result, task.Id, attributes, ["ExportImageTaskId", "S3Bucket", "S3Key", "S3Uri", "DiskImageFormat"]);
+        Assert.Contains($"{task.Bucket}/{task.Key}", _d.Aws.Objects);
+        // Kept without reading the task AWS forgot, and no new export or poller.
+        Assert.Equal(describes, _d.Aws.CallCount("EC2:DescribeExportImageTasks"));
+        Assert.Equal(1, _d.Aws.CallCount("EC2:ExportImage"));
+        Assert.Single(_d.Aws.Executions.Keys, n => n.StartsWith(task.Id, StringComparison.Ordinal)); // the create's poller only
+        Assert.Empty(await PollersLeftAsync());
+        Assert.True(_d.Aws.Denials.Count == 0, Story());
+    }
+
+    [Fact]
+    public async Task AppStreamTagsOnlyUpdateRolledBack_AfterAppStreamForgotTheTask_ShouldKeepTheExportAndItsAttributesWithoutAnAwsError()
+    {
+        var first = await AmiStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "a" });
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var (export, result) = (Of(first, ResourceTypes.AppStreamAmiExport), Of(first, ResourceTypes.AppStreamAmiExportResult));
+        var attributes = _d.Cfn.Resources[result].Attributes;
+        _d.Aws.AppStreamTasks.Remove(task.TaskId);
+        _d.Cfn.FailOn("Later");
+
+        var updated = await _d.Cfn.UpdateStackAsync(await AmiStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "b" }, FailingLater("As")));
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
+        // The attributes come from the AMI found by its owner tags.
+        AssertKeptThroughTheRollback(export, result, task.TaskId, attributes,
+            [AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn]);
+        Assert.Contains(task.AmiId!, _d.Aws.Images.Keys);
+        Assert.Equal((1, 0), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:DeregisterImage")));
+        Assert.Empty(await PollersLeftAsync());
+        Assert.True(_d.Aws.Denials.Count == 0, Story());
+    }
+
+    [Fact]
+    public async Task ReplacementUnderRetain_ShouldKeepTheOldFileAndNotCancelTheCompletedOldTask()
+    {
+        const string second = "ami-0fedcba9876543210";
+        _d.Aws.AddImage(second);
+        await _d.Cfn.CreateStackAsync(await VmStack());
+        var old = Assert.Single(_d.Aws.VmTasks.Values);
+        var next = await VmStack(p => p.ImageId = second);
+
+        var updated = await _d.Cfn.UpdateStackAsync(next);
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, string.Join("\n", _d.Cfn.Warnings));
+        var replacement = Assert.Single(_d.Aws.VmTasks.Values, t => t.Id != old.Id);
+        var export = Of(next, ResourceTypes.ExportedVmImage);
+        Assert.Equal(replacement.Id, _d.Cfn.Resources[export].PhysicalId);
+        Assert.Equal(replacement.Key, _d.Cfn.Resources[Of(next, ResourceTypes.ExportedVmImageResult)].Attributes["S3Key"]!.ToString());
+        // The old export's Delete in the cleanup phase, under RETAIN: the completed task is not cancelled, its file stays.
+        var cleanup = _d.Cfn.ExchangesOf(export).Last();
+        Assert.Equal(("Delete", old.Id, "SUCCESS"), (cleanup.RequestType, cleanup.PhysicalResourceId, cleanup.Answer!.Status));
+        Assert.Equal(("completed", false), (old.Status, old.Cancelled));
+        Assert.Contains($"{old.Bucket}/{old.Key}", _d.Aws.Objects);
+        Assert.Contains($"{replacement.Bucket}/{replacement.Key}", _d.Aws.Objects);
+        Assert.Equal((2, 0, 0), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("EC2:CancelExportTask"), _d.Aws.CallCount("S3:DELETE")));
         Assert.Empty(await PollersLeftAsync());
         Assert.Empty(_d.Aws.Denials);
     }

@@ -173,6 +173,66 @@ public sealed class VmImageDeploymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReplacementOutlastingItsTimeout_ShouldCancelItAndRollBackToTheOldExportNeverTellingCloudFormationItsId()
+    {
+        var first = await VmStack();
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.VmTasks.Values);
+        var held = _d.Cfn.Resources[id];
+        // The replacement would take an hour: its 30-minute Timeout passes first.
+        _d.Aws.VmDuration = TimeSpan.FromHours(1);
+
+        var updated = await _d.Cfn.UpdateStackAsync(await VmStack(p => p.ImageId = OtherImage));
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", string.Join("\n", _d.Cfn.Exchanges));
+        var replacement = Assert.Single(_d.Aws.VmTasks.Values, t => t.Id != old.Id);
+        var forward = _d.Cfn.ExchangesOf(id).Single(e => e.RequestType == "Update" && !e.Rollback);
+        Assert.Equal(("FAILED", old.Id), (forward.Answer!.Status, forward.Answer.PhysicalResourceId));
+        Assert.Contains($"export {replacement.Id} did not finish within its Timeout of 1800 s", forward.Answer.Reason);
+        // The handler cancelled the replacement before it answered; nothing of it is left.
+        Assert.True(replacement.Cancelled, "the replacement runs on with no resource owning it");
+        Assert.True(replacement.Status is "deleting" or "deleted", replacement.Status);
+        Assert.DoesNotContain($"{replacement.Bucket}/{replacement.Key}", _d.Aws.Objects);
+        var rollback = _d.Cfn.ExchangesOf(id).Single(e => e.Rollback);
+        Assert.Equal(("Update", old.Id, "SUCCESS", old.Id), (rollback.RequestType, rollback.PhysicalResourceId, rollback.Answer!.Status, rollback.Answer.PhysicalResourceId));
+        Assert.DoesNotContain(_d.Cfn.Exchanges, e => e.Answer?.PhysicalResourceId == replacement.Id || e.PhysicalResourceId == replacement.Id);
+        // CloudFormation holds the old export with its attributes, and the old export is untouched.
+        Assert.Equal(old.Id, _d.Cfn.Resources[id].PhysicalId);
+        foreach (var name in new[] { "ExportImageTaskId", "S3Bucket", "S3Key", "S3Uri", "DiskImageFormat" })
+            Assert.Equal(held.Attributes[name]!.ToString(), _d.Cfn.Resources[id].Attributes[name]!.ToString());
+        Assert.False(old.Cancelled);
+        Assert.Contains($"{old.Bucket}/{old.Key}", _d.Aws.Objects);
+        Assert.Equal((2, 1), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("EC2:CancelExportTask")));
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
+    public async Task ReplacementUnderRetain_ShouldKeepTheOldFileAndNotCancelTheCompletedOldTask()
+    {
+        var first = await VmStack(p => p.Prefix = "a/");
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(_d.Aws.VmTasks.Values);
+
+        var updated = await _d.Cfn.UpdateStackAsync(await VmStack(p => p.Prefix = "b/"));
+
+        Assert.Equal("UPDATE_COMPLETE", updated);
+        Assert.True(_d.Cfn.Warnings.Count == 0, string.Join("\n", _d.Cfn.Warnings));
+        var replacement = Assert.Single(_d.Aws.VmTasks.Values, t => t.Id != old.Id);
+        var update = _d.Cfn.ExchangesOf(id).Single(e => e.RequestType == "Update");
+        Assert.Equal(("SUCCESS", replacement.Id), (update.Answer!.Status, update.Answer.PhysicalResourceId));
+        Assert.Equal(replacement.Key, _d.Cfn.Resources[id].Attributes["S3Key"]!.ToString());
+        // The old export's Delete in the cleanup phase, under RETAIN: the completed task is not cancelled, its file stays.
+        Assert.Equal(("Delete", old.Id, "SUCCESS"), (Last(id).RequestType, Last(id).PhysicalResourceId, Last(id).Answer!.Status));
+        Assert.Equal(("completed", false), (old.Status, old.Cancelled));
+        Assert.Contains($"{old.Bucket}/{old.Key}", _d.Aws.Objects);
+        Assert.Contains($"{replacement.Bucket}/{replacement.Key}", _d.Aws.Objects);
+        Assert.Equal((2, 0, 0), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("EC2:CancelExportTask"), _d.Aws.CallCount("S3:DELETE")));
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
     public async Task CreateCancelledDuringTheWait_ShouldHaveTheRollbackDeleteCancelTheExport()
     {
         _d.Aws.VmPollsToFinish = 1000;
