@@ -60,7 +60,7 @@ public sealed class AppStreamAmiExport : Construct, IAppStreamAmiExport, ITaggab
         var removal = Props.RemovalPolicyValue(who, props.RemovalPolicy);
         var waiting = Waiting.From(who, props.WaitForCompletion, props.Timeout, props.PollInterval);
         var provider = ExportProvider.Of(this);
-        ServiceRole = props.Role ?? CreateServiceRole();
+        ServiceRole = props.Role ?? CreateServiceRole(provider);
 
         var properties = new AppStreamAmiExportProperties
         {
@@ -96,22 +96,20 @@ public sealed class AppStreamAmiExport : Construct, IAppStreamAmiExport, ITaggab
     public static IAppStreamAmiExport FromAppStreamAmiExportAttributes(Construct scope, string id, IAppStreamAmiExportAttributes attributes) =>
         new ImportedAppStreamAmi(scope, id, attributes);
 
-    private Role CreateServiceRole()
+    private Role CreateServiceRole(ExportProvider provider)
     {
         var role = new Role(this, "ServiceRole", new RoleProps
         {
             AssumedBy = new ServicePrincipal("appstream.amazonaws.com"),
             Description = "AppStream copies the image into an EC2 AMI with this role.",
         });
-        var stack = Stack.Of(this);
+        // Image and snapshot ARNs have no account: arn:…:ec2:<region>::image/<id>, …::snapshot/<id>.
+        var images = provider.Arn("ec2", "image/*", account: false);
+        var snapshots = provider.Arn("ec2", "snapshot/*", account: false);
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["ec2:CopyImage", "ec2:CreateTags"],
-            Resources =
-            [
-                stack.FormatArn(new ArnComponents { Service = "ec2", Account = "", Resource = "image", ResourceName = "*" }),
-                stack.FormatArn(new ArnComponents { Service = "ec2", Resource = "snapshot", ResourceName = "*" }),
-            ],
+            Resources = [images, snapshots],
         }));
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -119,6 +117,13 @@ public sealed class AppStreamAmiExport : Construct, IAppStreamAmiExport, ITaggab
             Actions = ["ec2:DescribeImages"],
             Resources = ["*"],
         }));
+        var stack = Stack.Of(this);
+        var policy = role.Node.FindChild("DefaultPolicy");
+        const string copies = "AppStream copies its image into a new AMI and snapshots and tags them (ec2:CopyImage, ec2:CreateTags), with ids AWS chooses during the export: images and snapshots of this region only.";
+        provider.Nag.Add(policy, "AwsSolutions-IAM5", copies, NagSuppressions.Resource(stack, images), NagSuppressions.Resource(stack, snapshots));
+        provider.Nag.Add(policy, "AwsSolutions-IAM5",
+            "ec2:DescribeImages has no resource type in the Service Authorization Reference: IAM accepts only '*' for it.",
+            NagSuppressions.Resource(stack, "*"));
         return role;
     }
 

@@ -35,7 +35,7 @@ public sealed class ExportPoller : Construct
     /// <param name="handler">The handler function, which tells a poller input from the Provider's events.</param>
     /// <param name="logs">Its log group: the executions log there too, beside the polls they make.</param>
     /// <param name="handlerRole">The role the handler runs as, which starts, stops and signals.</param>
-    internal ExportPoller(Construct scope, Function handler, ILogGroup logs, IRole handlerRole) : base(scope, "Poller")
+    internal ExportPoller(ExportProvider scope, Function handler, ILogGroup logs, IRole handlerRole) : base(scope, "Poller")
     {
         var poll = new LambdaInvoke(this, "Poll", new LambdaInvokeProps
         {
@@ -67,6 +67,13 @@ public sealed class ExportPoller : Construct
             },
             TracingEnabled = true,
         });
+        var executions = Stack.Of(this).FormatArn(new ArnComponents
+        {
+            Service = "states",
+            Resource = "execution",
+            ArnFormat = ArnFormat.COLON_RESOURCE_NAME,
+            ResourceName = StateMachine.StateMachineName + ":*",
+        });
         Access = new Policy(this, "HandlerAccess", new PolicyProps
         {
             Roles = [handlerRole],
@@ -75,18 +82,19 @@ public sealed class ExportPoller : Construct
                 new PolicyStatement(new PolicyStatementProps { Actions = ["states:StartExecution"], Resources = [StateMachine.StateMachineArn] }),
                 // The poll signals its export's WaitCondition; this stack's only.
                 new PolicyStatement(new PolicyStatementProps { Actions = ["cloudformation:SignalResource"], Resources = [Aws.STACK_ID] }),
-                new PolicyStatement(new PolicyStatementProps
-                {
-                    Actions = ["states:StopExecution"],
-                    Resources = [Stack.Of(this).FormatArn(new ArnComponents
-                    {
-                        Service = "states",
-                        Resource = "execution",
-                        ArnFormat = ArnFormat.COLON_RESOURCE_NAME,
-                        ResourceName = StateMachine.StateMachineName + ":*",
-                    })],
-                }),
+                new PolicyStatement(new PolicyStatementProps { Actions = ["states:StopExecution"], Resources = [executions] }),
             ],
         });
+        var stack = Stack.Of(this);
+        scope.Nag.Add(Access, "AwsSolutions-IAM5",
+            "The handler stops the poller execution of an export it replaces or deletes; execution names are made per export and condition at deploy time, so the right covers this one state machine's executions.",
+            NagSuppressions.Resource(stack, executions));
+        var machineRole = StateMachine.Role.Node.FindChild("DefaultPolicy");
+        scope.Nag.Add(machineRole, "AwsSolutions-IAM5",
+            "The poller invokes the ExportConstructs handler; the CDK's LambdaInvoke task allows the function and its versions and aliases (':*'), of that one function only.",
+            NagSuppressions.Resource(stack, handler.FunctionArn + ":*"));
+        scope.Nag.Add(machineRole, "AwsSolutions-IAM5",
+            "The poller delivers its logs (logs:CreateLogDelivery and the other log-delivery actions) and X-Ray traces (xray:PutTraceSegments and the like), which the CDK grants a logged and traced state machine on '*', the only resource those actions take.",
+            NagSuppressions.Resource(stack, "*"));
     }
 }

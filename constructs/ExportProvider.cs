@@ -34,6 +34,9 @@ public sealed class ExportProvider : Construct
     private ExportPoller? _poller;
     private readonly Dictionary<string, (PolicyStatement Statement, HashSet<string> Resources)> _statements = [];
 
+    /// <summary>The cdk-nag suppressions of the stack's export resources, written as their template metadata.</summary>
+    internal NagSuppressions Nag { get; } = new();
+
     /// <summary>The stack's AppStream exports, whose AMI another export may take as its input.</summary>
     internal List<AppStreamAmiExport> AppStreamExports { get; } = [];
 
@@ -80,6 +83,7 @@ public sealed class ExportProvider : Construct
         });
         HandlerRole = role;
         AllowCleanupOfOwnExports();
+        SuppressHandlerWildcards();
 
         (Handler, HandlerLogs) = HandlerFunction(this, "Handler");
         Node.AddValidation(new InlinePolicyQuota(this, InlinePolicies));
@@ -118,6 +122,50 @@ public sealed class ExportProvider : Construct
     }
 
     /// <summary>
+    /// The handler's shared policy holds four wildcard resources whatever the stack's exports are
+    /// (the cleanup statements above are always there); each is as narrow as IAM allows.
+    /// </summary>
+    private void SuppressHandlerWildcards()
+    {
+        var reasons = new Dictionary<string, string>
+        {
+            [NagSuppressions.Resource(_stack, "*")] =
+                "ec2:DescribeExportImageTasks and ec2:DescribeImages, and AppStream's CreateExportImageTask, GetExportImageTask and ListExportImageTasks, have no resource type in the Service Authorization Reference: IAM accepts only '*' for them.",
+            [NagSuppressions.Resource(_stack, Arn("ec2", "export-image-task/*"))] =
+                "EC2 names an export-image-task when ExportImage creates it, so no task ARN exists beforehand. ec2:ExportImage also names the exact image; ec2:CreateTags on tasks requires ec2:CreateAction = ExportImage; ec2:CancelExportTask requires the task's aws:ResourceTag/exportconstructs:stack to be this stack's id.",
+            [NagSuppressions.Resource(_stack, Arn("ec2", "image/*", account: false))] =
+                "ec2:DeregisterImage removes, under DESTROY, the AMI an AppStream export made, whose id AppStream chooses; it requires the image's ec2:ResourceTag/exportconstructs:stack to be this stack's id (the owner tag the handler writes).",
+            [NagSuppressions.Resource(_stack, Arn("ec2", "snapshot/*", account: false))] =
+                "ec2:DeleteSnapshot removes, under DESTROY, the snapshots of an AMI an AppStream export made, whose ids AWS chooses; it requires the snapshot's ec2:ResourceTag/exportconstructs:stack to be this stack's id.",
+        };
+        var policy = HandlerRole.Node.FindChild("DefaultPolicy");
+        foreach (var (finding, reason) in reasons) Nag.Add(policy, "AwsSolutions-IAM5", reason, finding);
+        // With very many exports the CDK moves statements of the default policy into OverflowPolicyN
+        // managed policies at synth; their wildcards are the same, with the same reasons.
+        Aspects.Of(HandlerRole).Add(new OverflowSuppressions(this, reasons));
+    }
+
+    /// <summary>Suppresses, on the handler role's overflow policies, the wildcards the default policy's suppressions name.</summary>
+    private sealed class OverflowSuppressions(ExportProvider provider, Dictionary<string, string> reasons) : Amazon.JSII.Runtime.Deputy.DeputyBase, IAspect
+    {
+        public void Visit(IConstruct node)
+        {
+            if (node is not CfnManagedPolicy policy || node.Node.Scope?.Node.Id.StartsWith("OverflowPolicy", StringComparison.Ordinal) != true) return;
+            var document = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(provider._stack.Resolve(policy.PolicyDocument)))!;
+            var statements = document["Statement"] is System.Text.Json.Nodes.JsonArray list ? list : [];
+            foreach (var statement in statements)
+            {
+                var resources = statement!["Resource"] is System.Text.Json.Nodes.JsonArray many ? many.ToArray() : [statement["Resource"]];
+                foreach (var resource in resources)
+                {
+                    var finding = "Resource::" + NagSuppressions.Flatten(resource);
+                    if (reasons.TryGetValue(finding, out var reason)) provider.Nag.Add(policy, "AwsSolutions-IAM5", reason, finding);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// The right to delete exported files (and their versions) in one bucket, in a policy of its own
     /// that the exports writing there depend on: CloudFormation deletes it only after them, so a
     /// removed export's Delete still has it in the cleanup phase. S3 deletes take no object-tag
@@ -128,7 +176,7 @@ public sealed class ExportProvider : Construct
     {
         var id = "FileCleanup" + Digest(System.Text.Json.JsonSerializer.Serialize(_stack.Resolve(bucketName)));
         if (Node.TryFindChild(id) is Policy existing) return existing;
-        return new Policy(this, id, new PolicyProps
+        var cleanup = new Policy(this, id, new PolicyProps
         {
             Roles = [HandlerRole],
             Statements =
@@ -137,6 +185,10 @@ public sealed class ExportProvider : Construct
                 new PolicyStatement(new PolicyStatementProps { Actions = ["s3:GetBucketVersioning", "s3:ListBucketVersions"], Resources = [bucketArn] }),
             ],
         });
+        Nag.Add(cleanup, "AwsSolutions-IAM5",
+            "Under DESTROY the handler deletes an exported file and its versions. The key ends in the task id EC2 chooses when the export starts, S3 deletes take no object-tag condition, and export files carry no tags: the scope is this bucket's keys containing 'export-ami-', whatever the prefix (a changed prefix leaves the old file under the old one).",
+            NagSuppressions.Resource(_stack, bucketArn + "/*export-ami-*"));
+        return cleanup;
     }
 
     private static string Digest(string value) =>
@@ -162,8 +214,17 @@ public sealed class ExportProvider : Construct
                     IsCompleteHandler = Handler,
                     QueryInterval = Duration.Seconds(ProviderSettings.QueryIntervalSeconds),
                     TotalTimeout = Duration.Seconds(ProviderSettings.TotalTimeoutSeconds),
+                    // Every event of the waiter (each isComplete call), in the framework's own log group, but no
+                    // execution data: the waiter's input carries CloudFormation's presigned ResponseURL.
+                    WaiterStateMachineLogOptions = new Amazon.CDK.CustomResources.LogOptions
+                    {
+                        Level = Amazon.CDK.AWS.StepFunctions.LogLevel.ALL,
+                        IncludeExecutionData = false,
+                    },
                 });
                 PinFrameworkRuntime(provider, mappingExisted);
+                TraceWaiter(provider);
+                SuppressFrameworkFindings(provider);
                 provider.Node.AddDependency(HandlerLogs, _logAccess!);
                 _serviceToken = provider.ServiceToken;
             }
@@ -269,6 +330,54 @@ public sealed class ExportProvider : Construct
             Statements = [new PolicyStatement(new PolicyStatementProps { Actions = ["logs:CreateLogStream", "logs:PutLogEvents"], Resources = [logs.LogGroupArn] })],
         });
         return (function, logs);
+    }
+
+    /// <summary>
+    /// X-Ray tracing of the framework's waiter state machine, as the poller has: CDK's waiter
+    /// construct offers no option for it, so it is set on its CfnStateMachine, with the rights the
+    /// CDK gives a traced state machine's role.
+    /// </summary>
+    private static void TraceWaiter(Provider provider)
+    {
+        var waiter = provider.Node.FindChild("waiter-state-machine");
+        ((Amazon.CDK.AWS.StepFunctions.CfnStateMachine)waiter.Node.FindChild("Resource")).TracingConfiguration =
+            new Amazon.CDK.AWS.StepFunctions.CfnStateMachine.TracingConfigurationProperty { Enabled = true };
+        ((IRole)waiter.Node.FindChild("Role")).AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+            Resources = ["*"],
+        }));
+    }
+
+    /// <summary>
+    /// The CDK Provider framework's own resources carry findings its code decides: their
+    /// suppressions are written here, where the construct tree holding them is ours.
+    /// </summary>
+    private void SuppressFrameworkFindings(Provider provider)
+    {
+        var basicExecution = NagSuppressions.ManagedPolicy(_stack, ManagedPolicy.FromAwsManagedPolicyName("service-role/AWSLambdaBasicExecutionRole").ManagedPolicyArn);
+        var invokeHandler = NagSuppressions.Resource(_stack, Handler.FunctionArn + ":*");
+        foreach (var function in provider.Node.Children.OfType<Function>())
+        {
+            var role = function.Role!;
+            Nag.Add(role, "AwsSolutions-IAM4",
+                $"The CDK Provider framework's {function.Node.Id} function (aws-cdk-lib custom-resources) gets this AWS managed policy from the CDK: CreateLogGroup, CreateLogStream and PutLogEvents for its own logs.",
+                basicExecution);
+            Nag.Add(role.Node.FindChild("DefaultPolicy"), "AwsSolutions-IAM5",
+                $"The CDK Provider framework's {function.Node.Id} function invokes the ExportConstructs handler; the CDK's grantInvoke allows the function and its versions and aliases (':*'), of that one function only.",
+                invokeHandler);
+        }
+        var waiter = provider.Node.FindChild("waiter-state-machine");
+        var waiterPolicy = waiter.Node.FindChild("Role").Node.FindChild("DefaultPolicy");
+        foreach (var function in provider.Node.Children.OfType<Function>().Where(f => f.Node.Id is "framework-isComplete" or "framework-onTimeout"))
+        {
+            Nag.Add(waiterPolicy, "AwsSolutions-IAM5",
+                "The CDK Provider framework's waiter state machine invokes the framework's isComplete and onTimeout functions; the CDK's grantInvoke allows each function and its versions and aliases (':*'), of those functions only.",
+                NagSuppressions.Resource(_stack, function.FunctionArn + ":*"));
+        }
+        Nag.Add(waiterPolicy, "AwsSolutions-IAM5",
+            "The CDK Provider framework's waiter state machine delivers its logs (logs:CreateLogDelivery and the other log-delivery actions, which take only '*') and its X-Ray traces (xray:PutTraceSegments and the like, which take only '*').",
+            NagSuppressions.Resource(_stack, "*"));
     }
 
     /// <summary>

@@ -61,7 +61,7 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
         var removal = Props.RemovalPolicyValue(who, props.RemovalPolicy);
         var waiting = Waiting.From(who, props.WaitForCompletion, props.Timeout, props.PollInterval);
         var provider = ExportProvider.Of(this);
-        ServiceRole = props.Role ?? CreateServiceRole(props.Bucket, prefix);
+        ServiceRole = props.Role ?? CreateServiceRole(provider, props.Bucket, prefix);
 
         var properties = new VmImageExportProperties
         {
@@ -110,7 +110,7 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
     public static IExportedVmImage FromExportedVmImageAttributes(Construct scope, string id, IExportedVmImageAttributes attributes) =>
         new ImportedVmImage(scope, id, attributes);
 
-    private Role CreateServiceRole(IBucket bucket, string prefix)
+    private Role CreateServiceRole(ExportProvider provider, IBucket bucket, string prefix)
     {
         var role = new Role(this, "ServiceRole", new RoleProps
         {
@@ -121,6 +121,8 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
             }),
             Description = "VM Import/Export writes the exported image to its bucket and prefix with this role.",
         });
+        var files = bucket.ArnForObjects(prefix + "*");
+        var snapshots = provider.Arn("ec2", "snapshot/*", account: false);
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["s3:GetBucketLocation", "s3:GetBucketAcl", "s3:ListBucket"],
@@ -129,14 +131,31 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["s3:GetObject", "s3:PutObject"],
-            Resources = [bucket.ArnForObjects(prefix + "*")],
+            Resources = [files],
         }));
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
-            // EC2 describe and snapshot actions take no resource-level scoping for this use.
-            Actions = ["ec2:DescribeImages", "ec2:DescribeSnapshots", "ec2:CopySnapshot", "ec2:ModifySnapshotAttribute"],
+            // List actions: the Service Authorization Reference gives them no resource type.
+            Actions = ["ec2:DescribeImages", "ec2:DescribeSnapshots"],
             Resources = ["*"],
         }));
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            // Both require the snapshot resource type (arn:…:ec2:<region>::snapshot/<id>, no account).
+            Actions = ["ec2:CopySnapshot", "ec2:ModifySnapshotAttribute"],
+            Resources = [snapshots],
+        }));
+        var stack = Stack.Of(this);
+        var policy = role.Node.FindChild("DefaultPolicy");
+        provider.Nag.Add(policy, "AwsSolutions-IAM5",
+            "VM Import/Export writes the file under the construct's Prefix with a key EC2 makes from the task id, known only once the export starts: s3:GetObject and s3:PutObject under that prefix of this bucket only.",
+            NagSuppressions.Resource(stack, files));
+        provider.Nag.Add(policy, "AwsSolutions-IAM5",
+            "ec2:DescribeImages and ec2:DescribeSnapshots have no resource type in the Service Authorization Reference: IAM accepts only '*' for them.",
+            NagSuppressions.Resource(stack, "*"));
+        provider.Nag.Add(policy, "AwsSolutions-IAM5",
+            "ec2:CopySnapshot and ec2:ModifySnapshotAttribute, which the VM Import/Export guide lists for its role, act on the exported image's snapshots and their copies, whose ids AWS chooses during the export: snapshots of this region only.",
+            NagSuppressions.Resource(stack, snapshots));
         return role;
     }
 
