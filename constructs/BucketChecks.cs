@@ -13,13 +13,29 @@ internal static class BucketChecks
 {
     public static IEnumerable<string> Problems(string who, IBucket bucket, Stack stack)
     {
-        if (Known(bucket.Env.Account) && Known(stack.Account) && bucket.Env.Account != stack.Account)
-            yield return $"{who}: Bucket '{bucket.Node.Path}' is in account {bucket.Env.Account}, the stack in {stack.Account}; expected a bucket of the stack's account (EC2 ExportImage writes only there).";
-        if (Known(bucket.Env.Region) && Known(stack.Region) && bucket.Env.Region != stack.Region)
-            yield return $"{who}: Bucket '{bucket.Node.Path}' is in region {bucket.Env.Region}, the stack in {stack.Region}; expected a bucket of the stack's region (EC2 ExportImage writes only there).";
+        var (account, region) = EnvironmentOf(bucket);
+        if (Known(account) && Known(stack.Account) && account != stack.Account)
+            yield return $"{who}: Bucket '{bucket.Node.Path}' is in account {account}, the stack in {stack.Account}; expected a bucket of the stack's account (EC2 ExportImage writes only there).";
+        if (Known(region) && Known(stack.Region) && region != stack.Region)
+            yield return $"{who}: Bucket '{bucket.Node.Path}' is in region {region}, the stack in {stack.Region}; expected a bucket of the stack's region (EC2 ExportImage writes only there).";
         if (bucket.EncryptionKey is not null || KmsEncrypted(bucket, stack) is { } algorithm)
             yield return $"{who}: Bucket '{bucket.Node.Path}' is encrypted with KMS ({(bucket.EncryptionKey is not null ? "a KMS key" : KmsEncrypted(bucket, stack))}); EC2 ExportImage cannot write to SSE-KMS buckets; expected S3-managed encryption (BucketEncryption.S3_MANAGED).";
     }
+
+    /// <summary>
+    /// The bucket's account and region. Read by name: <c>IResource.Env</c> changed its type after
+    /// Amazon.CDK.Lib 2.160 (a library compiled against one shape fails with MissingMethodException
+    /// under the other), while its Account and Region keep their names.
+    /// </summary>
+    private static (string? Account, string? Region) EnvironmentOf(IBucket bucket)
+    {
+        var env = Property(bucket, "Env");
+        return (Property(env, "Account") as string, Property(env, "Region") as string);
+    }
+
+    private static object? Property(object? target, string name) =>
+        target?.GetType().GetInterfaces().Prepend(target.GetType())
+            .Select(t => t.GetProperty(name)).FirstOrDefault(p => p is not null)?.GetValue(target);
 
     private static bool Known(string? value) => value is not null && !Props.IsToken(value);
 

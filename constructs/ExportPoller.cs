@@ -58,15 +58,9 @@ public sealed class ExportPoller : Construct
             DefinitionBody = DefinitionBody.FromChainable(poll.Next(finished)),
             Timeout = ExecutionTimeout,
             Comment = "ExportConstructs: polls one export and signals its WaitCondition.",
-            // Every poll is visible: the input names the export and its properties, and holds no credential.
-            Logs = new LogOptions
-            {
-                Destination = logs,
-                Level = LogLevel.ALL,
-                IncludeExecutionData = true,
-            },
             TracingEnabled = true,
         });
+        LogEverything(logs);
         var executions = Stack.Of(this).FormatArn(new ArnComponents
         {
             Service = "states",
@@ -96,5 +90,27 @@ public sealed class ExportPoller : Construct
         scope.Nag.Add(machineRole, "AwsSolutions-IAM5",
             "The poller delivers its logs (logs:CreateLogDelivery and the other log-delivery actions) and X-Ray traces (xray:PutTraceSegments and the like), which the CDK grants a logged and traced state machine on '*', the only resource those actions take.",
             NagSuppressions.Resource(stack, "*"));
+    }
+
+    /// <summary>
+    /// Every poll is visible: ALL events with their data (the input names the export and its
+    /// properties, and holds no credential) in the handler's log group. Written on the L1 with the
+    /// log-delivery rights the L2 would add: <c>LogOptions.Destination</c> changed its .NET type after
+    /// Amazon.CDK.Lib 2.160, so setting it fails under newer releases (see <see cref="CdkCompat"/>).
+    /// </summary>
+    private void LogEverything(ILogGroup logs)
+    {
+        ((CfnStateMachine)StateMachine.Node.DefaultChild!).LoggingConfiguration = new CfnStateMachine.LoggingConfigurationProperty
+        {
+            Destinations = new object[] { new CfnStateMachine.LogDestinationProperty { CloudWatchLogsLogGroup = new CfnStateMachine.CloudWatchLogsLogGroupProperty { LogGroupArn = logs.LogGroupArn } } },
+            IncludeExecutionData = true,
+            Level = "ALL",
+        };
+        // Log delivery to CloudWatch Logs takes only "*" (Step Functions' guide, "Logging using CloudWatch Logs").
+        StateMachine.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
+            Resources = ["*"],
+        }));
     }
 }

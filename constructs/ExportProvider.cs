@@ -142,7 +142,7 @@ public sealed class ExportProvider : Construct
         foreach (var (finding, reason) in reasons) Nag.Add(policy, "AwsSolutions-IAM5", reason, finding);
         // With very many exports the CDK moves statements of the default policy into OverflowPolicyN
         // managed policies at synth; their wildcards are the same, with the same reasons.
-        Aspects.Of(HandlerRole).Add(new OverflowSuppressions(this, reasons));
+        CdkCompat.AddAspect(HandlerRole, new OverflowSuppressions(this, reasons));
     }
 
     /// <summary>Suppresses, on the handler role's overflow policies, the wildcards the default policy's suppressions name.</summary>

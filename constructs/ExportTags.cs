@@ -38,7 +38,7 @@ internal sealed class ExportTags
     /// wherever in the tree <c>Tags.Of</c> was called and in whatever order. (A lazy value in the
     /// property map would be simpler, but jsii cannot pass a token object inside a map from .NET.)
     /// </summary>
-    public void RenderInto(CustomResource resource) => Aspects.Of(resource).Add(new Render(this, resource.Node.Path));
+    public void RenderInto(CustomResource resource) => CdkCompat.AddAspect(resource, new Render(this, resource.Node.Path));
 
     private sealed class Render(ExportTags tags, string path) : DeputyBase, IAspect
     {

@@ -8,7 +8,7 @@ namespace ExportConstructs.Tests.Packaging;
 public sealed class HandlerAssetBuildTests
 {
     private static (int ExitCode, string Output) CheckGlibc(string limit) =>
-        Repo.Run("dotnet", $"msbuild constructs/ExportConstructs.csproj -t:CheckHandlerGlibc -p:HandlerMaxGlibc={limit} -nologo", Repo.Root);
+        Repo.Run("dotnet", $"msbuild constructs/ExportConstructs.csproj -t:CheckHandlerGlibc -p:TargetFramework=net10.0 -p:HandlerMaxGlibc={limit} -nologo", Repo.Root);
 
     [Fact]
     public void GlibcCheck_WhenTheBinaryNeedsANewerGlibcThanTheLimit_ShouldFailTheBuild()
