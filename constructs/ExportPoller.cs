@@ -29,7 +29,7 @@ public sealed class ExportPoller : Construct
     /// the role's default policy: the handler function depends on that one, and the state machine on
     /// the function, which would close a dependency cycle. Export resources depend on this policy.
     /// </summary>
-    public Policy Access { get; }
+    internal Policy Access { get; }
 
     /// <param name="scope">The stack's ExportProvider.</param>
     /// <param name="handler">The handler function, which tells a poller input from the Provider's events.</param>

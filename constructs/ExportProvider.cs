@@ -236,7 +236,7 @@ public sealed class ExportProvider : Construct
     /// An ARN in this stack's partition and region (and account, unless <paramref name="account"/>
     /// is false, as for AMIs), built here rather than by a jsii call per export.
     /// </summary>
-    public string Arn(string service, string resource, bool account = true) =>
+    internal string Arn(string service, string resource, bool account = true) =>
         $"arn:{_pseudo.Partition}:{service}:{_pseudo.Region}:{(account ? _pseudo.Account : "")}:{resource}";
 
     /// <summary>
@@ -244,7 +244,7 @@ public sealed class ExportProvider : Construct
     /// for the same actions under the same conditions share one statement that lists all their
     /// resources, so the role's policy grows by an ARN per export, not by a statement.
     /// </summary>
-    public void Allow(string[] actions, string[] resources, IDictionary<string, object>? conditions = null)
+    internal void Allow(string[] actions, string[] resources, IDictionary<string, object>? conditions = null)
     {
         var key = string.Join(",", actions) + "|" + (conditions is null ? "" : System.Text.Json.JsonSerializer.Serialize(conditions));
         if (_statements.TryGetValue(key, out var shared))
