@@ -58,7 +58,7 @@ public sealed class ChainedExportTests
 
         var template = new StackTemplate(s.Json);
         var vmId = LogicalId(vm.Resource);
-        var attributesOfSource = LogicalId(longPath ? (IConstruct)source.Node.FindChild("Result") : source.Resource);
+        var attributesOfSource = LogicalId(source.Attributes);
         Assert.Contains(attributesOfSource, template.Dependencies(vmId));
         // The VM export is created after the AppStream export completed, and deleted before it.
         var order = template.Order.ToList();
@@ -72,7 +72,7 @@ public sealed class ChainedExportTests
         var (stack, source, vm) = Chain(longPath, vmScopeFirst);
         var s = Of(stack);
         var template = new StackTemplate(s.Json);
-        var amiRef = $"{{\"Fn::GetAtt\":[\"{LogicalId(longPath ? (IConstruct)source.Node.FindChild("Result") : source.Resource)}\",\"AmiId\"]}}";
+        var amiRef = $"{{\"Fn::GetAtt\":[\"{LogicalId(source.Attributes)}\",\"AmiId\"]}}";
 
         var policies = s.OfType("AWS::IAM::Policy").Where(p => p.Resource.GetProperty("Properties").GetProperty("PolicyDocument").Compact().Contains(amiRef)).ToList();
 
