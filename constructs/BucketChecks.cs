@@ -11,7 +11,13 @@ namespace ExportConstructs;
 /// </summary>
 internal static class BucketChecks
 {
-    public static IEnumerable<string> Problems(string who, IBucket bucket, Stack stack)
+    // Exports of a stack share a few buckets; each is read once (a dozen jsii calls).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBucket, string[]> Checked = [];
+
+    public static IEnumerable<string> Problems(string who, IBucket bucket, Stack stack) =>
+        Checked.GetValue(bucket, b => [.. Read("{who}", b, stack)]).Select(p => p.Replace("{who}", who, StringComparison.Ordinal));
+
+    private static IEnumerable<string> Read(string who, IBucket bucket, Stack stack)
     {
         var (account, region) = EnvironmentOf(bucket);
         if (Known(account) && Known(stack.Account) && account != stack.Account)

@@ -265,10 +265,14 @@ public sealed class ExportProvider : Construct
     /// goes into a policy of that value, which only the exports naming it depend on: in the
     /// handler's default policy it would make the handler depend on that resource, which may
     /// itself depend on the handler (aws-facts §10). Exports naming the same value share the policy.
+    /// <paramref name="source"/> is the value <paramref name="resource"/> is built from, if any.
     /// </summary>
-    internal void AllowFor(CustomResource export, string[] actions, string resource, IDictionary<string, object>? conditions = null)
+    internal void AllowFor(CustomResource export, string[] actions, string resource, IDictionary<string, object>? conditions = null, string? source = null)
     {
-        var value = DeployTimeValue.Of(_stack, resource, IsParameter);
+        // Classified by the value the ARN is built from, when given (a literal AMI id needs no jsii call);
+        // exports of one stack name the same few values (a bucket's ARN, a role's): each is resolved once.
+        source ??= resource;
+        if (!_values.TryGetValue(source, out var value)) _values[source] = value = DeployTimeValue.Of(_stack, source, IsParameter);
         if (!value.NamesAResource)
         {
             Allow(actions, [resource], conditions);
@@ -286,15 +290,21 @@ public sealed class ExportProvider : Construct
     /// <summary>Construct ids of the policies of deploy-time values start with this.</summary>
     internal const string GrantsPrefix = "Grants";
 
-    private readonly HashSet<string> _parameters = [];
+    private readonly Dictionary<string, DeployTimeValue> _values = [];
+    private readonly Dictionary<string, bool> _parameters = [];
 
-    /// <summary>True when <paramref name="logicalId"/> is a parameter of the stack (looked up again when a name is new).</summary>
+    /// <summary>
+    /// True when <paramref name="logicalId"/> is a parameter of the stack. The stack's tree is walked
+    /// only for a name not seen before (each walk is hundreds of jsii calls), and the answer kept: a
+    /// name a template references is already a parameter or a resource.
+    /// </summary>
     private bool IsParameter(string logicalId)
     {
-        if (_parameters.Contains(logicalId)) return true;
+        if (_parameters.TryGetValue(logicalId, out var known)) return known;
         foreach (var parameter in _stack.Node.FindAll().OfType<CfnParameter>())
-            _parameters.Add((string)_stack.Resolve(parameter.LogicalId));
-        return _parameters.Contains(logicalId);
+            _parameters[(string)_stack.Resolve(parameter.LogicalId)] = true;
+        _parameters.TryAdd(logicalId, false);
+        return _parameters[logicalId];
     }
 
     /// <summary>The long-wait poller, created when the first export needs it.</summary>

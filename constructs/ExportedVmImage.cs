@@ -165,7 +165,7 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
         provider.Allow(["ec2:ExportImage"], [taskArn]);
         // The image may be another resource's attribute (e.g. an AppStreamAmiExport's AmiId): AllowFor
         // keeps such a grant out of the shared policy, where it would close a dependency cycle.
-        provider.AllowFor(Resource, ["ec2:ExportImage"], provider.Arn("ec2", "image/" + props.ImageId, account: false));
+        provider.AllowFor(Resource, ["ec2:ExportImage"], provider.Arn("ec2", "image/" + props.ImageId, account: false), source: props.ImageId);
         // Every export carries the owner tags (cancelling and finding it rely on them; see ExportProvider).
         provider.Allow(["ec2:CreateTags"], [taskArn], new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["ec2:CreateAction"] = "ExportImage" } });
         var passRole = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "vmie.amazonaws.com" } };
