@@ -8,8 +8,8 @@ namespace ExportConstructs;
 /// <summary>
 /// The tags an export writes on its task and its AMI: the CDK's (<c>Tags.Of(scope).Add</c>, through
 /// the construct's <see cref="TagManager"/>) merged with the construct's own <c>Tags</c> prop, which
-/// wins on a conflict. Rendered lazily, after the CDK's tag aspects ran, into the resource's
-/// <c>Tags</c> property; a changed tag is an in-place Update of the export.
+/// wins on a conflict. Written into the resource's <c>Tags</c> property at synth, after the CDK's
+/// tag aspects ran (<see cref="RenderInto"/>); a changed tag is an in-place Update of the export.
 /// </summary>
 internal sealed class ExportTags
 {
