@@ -11,21 +11,27 @@ namespace ExportConstructs;
 /// </summary>
 internal static class BucketChecks
 {
-    // Exports of a stack share a few buckets; each is read once (a dozen jsii calls).
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBucket, string[]> Checked = [];
+    /// <summary>What the checks read of a bucket: its path, account, region and KMS encryption (null when none).</summary>
+    private sealed record Facts(string Path, string? Account, string? Region, string? Kms);
 
-    public static IEnumerable<string> Problems(string who, IBucket bucket, Stack stack) =>
-        Checked.GetValue(bucket, b => [.. Read("{who}", b, stack)]).Select(p => p.Replace("{who}", who, StringComparison.Ordinal));
+    // Exports share a few buckets: each is read once (a dozen jsii calls), and compared with each export's stack.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IBucket, Facts> Read = [];
 
-    private static IEnumerable<string> Read(string who, IBucket bucket, Stack stack)
+    public static IEnumerable<string> Problems(string who, IBucket bucket, Stack stack)
+    {
+        var facts = Read.GetValue(bucket, b => ReadFacts(b, stack));
+        if (Known(facts.Account) && Known(stack.Account) && facts.Account != stack.Account)
+            yield return $"{who}: Bucket '{facts.Path}' is in account {facts.Account}, the stack in {stack.Account}; expected a bucket of the stack's account (EC2 ExportImage writes only there).";
+        if (Known(facts.Region) && Known(stack.Region) && facts.Region != stack.Region)
+            yield return $"{who}: Bucket '{facts.Path}' is in region {facts.Region}, the stack in {stack.Region}; expected a bucket of the stack's region (EC2 ExportImage writes only there).";
+        if (facts.Kms is not null)
+            yield return $"{who}: Bucket '{facts.Path}' is encrypted with KMS ({facts.Kms}); EC2 ExportImage cannot write to SSE-KMS buckets; expected S3-managed encryption (BucketEncryption.S3_MANAGED).";
+    }
+
+    private static Facts ReadFacts(IBucket bucket, Stack stack)
     {
         var (account, region) = EnvironmentOf(bucket);
-        if (Known(account) && Known(stack.Account) && account != stack.Account)
-            yield return $"{who}: Bucket '{bucket.Node.Path}' is in account {account}, the stack in {stack.Account}; expected a bucket of the stack's account (EC2 ExportImage writes only there).";
-        if (Known(region) && Known(stack.Region) && region != stack.Region)
-            yield return $"{who}: Bucket '{bucket.Node.Path}' is in region {region}, the stack in {stack.Region}; expected a bucket of the stack's region (EC2 ExportImage writes only there).";
-        if (bucket.EncryptionKey is not null || KmsEncrypted(bucket, stack) is { } algorithm)
-            yield return $"{who}: Bucket '{bucket.Node.Path}' is encrypted with KMS ({(bucket.EncryptionKey is not null ? "a KMS key" : KmsEncrypted(bucket, stack))}); EC2 ExportImage cannot write to SSE-KMS buckets; expected S3-managed encryption (BucketEncryption.S3_MANAGED).";
+        return new Facts(bucket.Node.Path, account, region, bucket.EncryptionKey is not null ? "a KMS key" : KmsEncrypted(bucket, stack));
     }
 
     /// <summary>

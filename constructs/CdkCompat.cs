@@ -15,10 +15,15 @@ internal static class CdkCompat
     /// <c>Aspects.Of(scope).Add(aspect)</c>. Newer releases added an optional second parameter
     /// (aspect options), which changes the method's .NET signature; it takes its default here.
     /// </summary>
-    public static void AddAspect(IConstruct scope, IAspect aspect)
+    public static void AddAspect(IConstruct scope, IAspect aspect) =>
+        AspectsAdd.Method.Invoke(Aspects.Of(scope), [aspect, .. AspectsAdd.Defaults]);
+
+    // Found once (every export adds an aspect): the Add whose first parameter is the aspect, and the defaults of the rest.
+    private static readonly (System.Reflection.MethodInfo Method, object?[] Defaults) AspectsAdd = FindAspectsAdd();
+
+    private static (System.Reflection.MethodInfo, object?[]) FindAspectsAdd()
     {
-        var aspects = Aspects.Of(scope);
-        var add = aspects.GetType().GetMethods().First(m => m.Name == nameof(Aspects.Add) && m.GetParameters() is [{ ParameterType: var first }, ..] && first == typeof(IAspect));
-        add.Invoke(aspects, [.. add.GetParameters().Select((p, i) => i == 0 ? aspect : p.HasDefaultValue ? p.DefaultValue : null)]);
+        var add = typeof(Aspects).GetMethods().First(m => m.Name == nameof(Aspects.Add) && m.GetParameters() is [{ ParameterType: var first }, ..] && first == typeof(IAspect));
+        return (add, [.. add.GetParameters().Skip(1).Select(p => p.HasDefaultValue ? p.DefaultValue : null)]);
     }
 }

@@ -246,7 +246,7 @@ public sealed class ExportProvider : Construct
     /// </summary>
     internal void Allow(string[] actions, string[] resources, IDictionary<string, object>? conditions = null)
     {
-        var key = string.Join(",", actions) + "|" + (conditions is null ? "" : System.Text.Json.JsonSerializer.Serialize(conditions));
+        var key = StatementKey(actions, conditions);
         if (_statements.TryGetValue(key, out var shared))
         {
             var added = resources.Where(shared.Resources.Add).ToArray();
@@ -281,11 +281,15 @@ public sealed class ExportProvider : Construct
         var id = GrantsPrefix + Digest(value.Json);
         if (Node.TryFindChild(id) is not Policy policy)
             policy = new Policy(this, id, new PolicyProps { Roles = [HandlerRole] });
-        var key = id + "|" + string.Join(",", actions) + "|" + (conditions is null ? "" : System.Text.Json.JsonSerializer.Serialize(conditions));
+        var key = id + "|" + StatementKey(actions, conditions);
         if (_statements.TryAdd(key, (new PolicyStatement(new PolicyStatementProps { Actions = actions, Resources = [resource], Conditions = conditions }), [resource])))
             policy.AddStatements(_statements[key].Statement);
         export.Node.AddDependency(policy);
     }
+
+    /// <summary>Statements with the same actions and conditions (in one policy) are one statement listing every resource.</summary>
+    private static string StatementKey(string[] actions, IDictionary<string, object>? conditions) =>
+        string.Join(",", actions) + "|" + (conditions is null ? "" : System.Text.Json.JsonSerializer.Serialize(conditions));
 
     /// <summary>Construct ids of the policies of deploy-time values start with this.</summary>
     internal const string GrantsPrefix = "Grants";

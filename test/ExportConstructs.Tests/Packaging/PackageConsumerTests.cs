@@ -61,9 +61,9 @@ public sealed class PackageConsumerTests(PackedLibrary packed) : IClassFixture<P
         Assert.Contains("README.md", entries);
         Assert.Single(Directory.GetFiles(packed.Feed, "*.snupkg"));
         using var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
-        var dependencies = XDocument.Load(nuspec).Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToHashSet();
+        var metadata = XDocument.Load(nuspec).Descendants().ToList();
+        var dependencies = metadata.Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToHashSet();
         Assert.Equal(new HashSet<string> { "Amazon.CDK.Lib", "Constructs" }, dependencies);
-        var metadata = XDocument.Load(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open()).Descendants().ToList();
         Assert.Equal("Apache-2.0", metadata.Single(e => e.Name.LocalName == "license").Value);
         Assert.Equal("[2.160.0, 2.277.0]", metadata.Where(e => e.Name.LocalName == "dependency" && (string)e.Attribute("id")! == "Amazon.CDK.Lib").Select(e => (string)e.Attribute("version")!).Distinct().Single());
     }
