@@ -112,6 +112,15 @@ public sealed class ExportProvider : Construct
         var ownEc2Tag = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["ec2:ResourceTag/" + Tagging.StackTag] = Aws.STACK_ID } };
         Allow(["ec2:DeregisterImage"], [Arn("ec2", "image/*", account: false)], ownEc2Tag);
         Allow(["ec2:DeleteSnapshot"], [Arn("ec2", "snapshot/*", account: false)], ownEc2Tag);
+        // A tags-only Update re-tags the export in place (its task; an AppStream export's AMI), also in its
+        // rollback: only what carries this stack's owner tag, with user keys only (never the owner tags, and
+        // never a DeleteTags without keys, which would remove every tag).
+        Allow(["ec2:CreateTags", "ec2:DeleteTags"], [Arn("ec2", "export-image-task/*"), Arn("ec2", "image/*", account: false)], new Dictionary<string, object>
+        {
+            ["StringEquals"] = new Dictionary<string, object> { ["aws:ResourceTag/" + Tagging.StackTag] = Aws.STACK_ID },
+            ["ForAllValues:StringNotLike"] = new Dictionary<string, object> { ["aws:TagKeys"] = Tagging.OwnerKeyPrefix + "*" },
+            ["Null"] = new Dictionary<string, object> { ["aws:TagKeys"] = "false" },
+        });
         // Finding what a request started without its physical id reads every export task (these name no resource).
         // AppStream's reads are here too, not with the AppStream exports' grants: the Delete of the last AppStream
         // export removed from the template runs after the handler's policy lost those grants.
@@ -132,9 +141,9 @@ public sealed class ExportProvider : Construct
             [NagSuppressions.Resource(_stack, "*")] =
                 "ec2:DescribeExportImageTasks and ec2:DescribeImages, and AppStream's CreateExportImageTask, GetExportImageTask and ListExportImageTasks, have no resource type in the Service Authorization Reference: IAM accepts only '*' for them.",
             [NagSuppressions.Resource(_stack, Arn("ec2", "export-image-task/*"))] =
-                "EC2 names an export-image-task when ExportImage creates it, so no task ARN exists beforehand. ec2:ExportImage also names the exact image; ec2:CreateTags on tasks requires ec2:CreateAction = ExportImage; ec2:CancelExportTask requires the task's aws:ResourceTag/exportconstructs:stack to be this stack's id.",
+                "EC2 names an export-image-task when ExportImage creates it, so no task ARN exists beforehand. ec2:ExportImage also names the exact image; ec2:CreateTags on tasks being created requires ec2:CreateAction = ExportImage; ec2:CancelExportTask, and ec2:CreateTags/DeleteTags of user tag keys (a tags-only Update), require the task's aws:ResourceTag/exportconstructs:stack to be this stack's id.",
             [NagSuppressions.Resource(_stack, Arn("ec2", "image/*", account: false))] =
-                "ec2:DeregisterImage removes, under DESTROY, the AMI an AppStream export made, whose id AppStream chooses; it requires the image's ec2:ResourceTag/exportconstructs:stack to be this stack's id (the owner tag the handler writes).",
+                "ec2:DeregisterImage removes, under DESTROY, the AMI an AppStream export made, whose id AppStream chooses, and ec2:CreateTags/DeleteTags re-tag it on a tags-only Update (user tag keys only); both require the image's exportconstructs:stack tag to be this stack's id (the owner tag the handler writes).",
             [NagSuppressions.Resource(_stack, Arn("ec2", "snapshot/*", account: false))] =
                 "ec2:DeleteSnapshot removes, under DESTROY, the snapshots of an AMI an AppStream export made, whose ids AWS chooses; it requires the snapshot's ec2:ResourceTag/exportconstructs:stack to be this stack's id.",
         };

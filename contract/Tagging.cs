@@ -14,6 +14,9 @@ public static class Tagging
     /// <summary>The resource property holding the user's tags (the construct's prop merged with the CDK's tags).</summary>
     public const string TagsProperty = "Tags";
 
+    /// <summary>The prefix of every owner tag's key: user tags may not use it, and re-tagging never touches it.</summary>
+    public const string OwnerKeyPrefix = "exportconstructs:";
+
     /// <summary>
     /// A digest of the CloudFormation request that started the export. AppStream has no client
     /// token, so this is how a repeated request finds the task it already started.

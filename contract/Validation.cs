@@ -93,7 +93,7 @@ public static partial class Validation
                 List.Add($"{construct}: {prop} has {tags.Count} entries; at most {max} are allowed{why}, as {service} takes 50 tags.");
             foreach (var (key, value) in tags)
             {
-                if (!isToken(key) && (key.Length is < 1 or > 128 || key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || key.StartsWith("exportconstructs:", StringComparison.Ordinal)))
+                if (!isToken(key) && (key.Length is < 1 or > 128 || key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || key.StartsWith(Tagging.OwnerKeyPrefix, StringComparison.Ordinal)))
                     List.Add($"{construct}: {prop} key '{key}' is not valid; expected 1 to 128 characters, not starting with 'aws:' or 'exportconstructs:' (the owner tags).");
                 if (!isToken(value) && value.Length > 256)
                     List.Add($"{construct}: {prop} value of '{key}' is {value.Length} characters long; at most 256 are allowed.");

@@ -56,6 +56,9 @@ public interface IExportProperties
     /// <summary><c>"true"</c> or <c>"false"</c>; absent means true.</summary>
     string? WaitForCompletion { get; set; }
 
+    /// <summary>The user's tags (the construct's prop merged with the CDK's tags); never an owner tag.</summary>
+    Dictionary<string, string>? Tags { get; set; }
+
     /// <summary>The values whose change replaces the export.</summary>
     IEnumerable<string?> Identity();
 }

@@ -56,6 +56,8 @@ public sealed partial class FakeAws
     /// DescribeImages           ec2:DescribeImages    *
     /// DeregisterImage          ec2:DeregisterImage   image/{ImageId}            aws:ResourceTag, ec2:ResourceTag (image's tags), ec2:ImageID
     /// DeleteSnapshot           ec2:DeleteSnapshot    snapshot/{SnapshotId}      aws:ResourceTag, ec2:ResourceTag (snapshot's tags), ec2:SnapshotID
+    /// CreateTags               ec2:CreateTags        each ResourceId's ARN      aws:ResourceTag, ec2:ResourceTag (its tags), aws:RequestTag, aws:TagKeys
+    /// DeleteTags               ec2:DeleteTags        each ResourceId's ARN      aws:ResourceTag, ec2:ResourceTag (its tags), aws:TagKeys (keys given)
     /// </code>
     /// </summary>
     private IEnumerable<IamRequest> Ec2Authorization(string action, NameValueCollection q)
@@ -97,6 +99,19 @@ public sealed partial class FakeAws
                 yield return Ask("ec2:DeleteSnapshot", SnapshotArn(id), [region, ("ec2:SnapshotID", id), .. ResourceTags(SnapshotTags.GetValueOrDefault(id), "ec2")]);
                 break;
             }
+            case "CreateTags" or "DeleteTags":
+            {
+                var tags = QueryTags(q);
+                IEnumerable<(string, string)> asked = action == "CreateTags"
+                    ? RequestTags(tags.ToDictionary(t => t.Key, t => t.Value ?? ""))
+                    : tags.Select(t => ("aws:TagKeys", t.Key));
+                foreach (var id in ResourceIds(q))
+                {
+                    var (arn, current) = TaggedResource(id);
+                    yield return Ask("ec2:" + action, arn, [region, .. ResourceTags(current, "ec2"), .. asked]);
+                }
+                break;
+            }
         }
     }
 
@@ -122,6 +137,14 @@ public sealed partial class FakeAws
             "DescribeImages" => DescribeImages(q),
             "DeregisterImage" => DeregisterImage(q),
             "DeleteSnapshot" => DeleteSnapshot(q),
+            "CreateTags" => ChangeTags(q, "CreateTagsResponse", (tags, given) => { foreach (var (k, v) in given) tags[k] = v ?? ""; }),
+            "DeleteTags" => ChangeTags(q, "DeleteTagsResponse", (tags, given) =>
+            {
+                // Without Tag.N, EC2 deletes every tag but the aws: ones; a key without a value goes whatever its value.
+                var keys = given.Count == 0 ? tags.Keys.Where(k => !k.StartsWith("aws:", StringComparison.Ordinal)).ToList()
+                    : given.Where(g => g.Value is null || tags.GetValueOrDefault(g.Key) == g.Value).Select(g => g.Key).ToList();
+                foreach (var k in keys) tags.Remove(k);
+            }),
             _ => Ec2Error("InvalidAction", $"The action {action} is not valid for this web service.", 400),
         };
     }
@@ -251,6 +274,41 @@ public sealed partial class FakeAws
         SnapshotTags.Remove(id);
         if (!Snapshots.Remove(id)) return Ec2Error("InvalidSnapshot.NotFound", $"The snapshot '{id}' does not exist.", 400);
         return Ec2Ok("DeleteSnapshotResponse", [new XElement(X("return"), "true")]);
+    }
+
+    /// <summary>The tags of a CreateTags or DeleteTags request: Tag.N.Key with an optional Tag.N.Value.</summary>
+    private static List<KeyValuePair<string, string?>> QueryTags(NameValueCollection q) =>
+        Enumerable.Range(1, 1000).Select(n => (Key: q[$"Tag.{n}.Key"], Value: q[$"Tag.{n}.Value"])).TakeWhile(t => t.Key is not null)
+            .Select(t => KeyValuePair.Create(t.Key!, t.Value)).ToList();
+
+    private static List<string> ResourceIds(NameValueCollection q) =>
+        Enumerable.Range(1, 1000).Select(n => q[$"ResourceId.{n}"]).TakeWhile(id => id is not null).Cast<string>().ToList();
+
+    /// <summary>A resource id's ARN and its tags (null when EC2 does not know it).</summary>
+    private (string Arn, Dictionary<string, string>? Tags) TaggedResource(string id) => id switch
+    {
+        _ when id.StartsWith("ami-", StringComparison.Ordinal) => (ImageArn(id), Images.GetValueOrDefault(id)?.Tags),
+        _ when id.StartsWith("snap-", StringComparison.Ordinal) => (SnapshotArn(id), Snapshots.Contains(id) ? SnapshotTagsOf(id) : null),
+        _ => (Ec2Arn("export-image-task/" + id), VmTasks.GetValueOrDefault(id)?.Tags),
+    };
+
+    /// <summary>A known snapshot's tags, made on first use (a snapshot without an entry has none).</summary>
+    private Dictionary<string, string> SnapshotTagsOf(string id) =>
+        SnapshotTags.TryGetValue(id, out var tags) ? tags : SnapshotTags[id] = [];
+
+    /// <summary>CreateTags and DeleteTags: all resources must exist, then each one's tags change.</summary>
+    private Reply ChangeTags(NameValueCollection q, string root, Action<Dictionary<string, string>, List<KeyValuePair<string, string?>>> change)
+    {
+        var resources = ResourceIds(q).Select(id => (Id: id, TaggedResource(id).Tags)).ToList();
+        if (resources.FirstOrDefault(r => r.Tags is null) is { Id: { } missing })
+        {
+            var code = missing.StartsWith("ami-", StringComparison.Ordinal) ? "InvalidAMIID.NotFound"
+                : missing.StartsWith("snap-", StringComparison.Ordinal) ? "InvalidSnapshot.NotFound" : "InvalidExportTaskID.NotFound";
+            return Ec2Error(code, $"The ID '{missing}' does not exist", 400);
+        }
+        var given = QueryTags(q);
+        foreach (var (_, tags) in resources) change(tags!, given);
+        return Ec2Ok(root, [new XElement(X("return"), "true")]);
     }
 
     private static XName X(string name) => XName.Get(name, Ec2Namespace);

@@ -117,6 +117,29 @@ public sealed class AppStreamAmiExport(IAmazonAppStream appStream, IAmazonEC2 ec
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The AMI is what lasts: it is re-tagged, found through the task, or by its owner tags once
+    /// AppStream has forgotten the task. The task's own tags cannot change (AppStream tags no export
+    /// tasks after their start), and an AMI still being made gets the tags its export started with.
+    /// </remarks>
+    public async Task RetagAsync(CustomResourceRequest request, TagChange change, CancellationToken cancellationToken)
+    {
+        var taskId = request.PhysicalResourceId!;
+        var task = Minted(taskId) ? await GetAsync(taskId, cancellationToken) : null;
+        if (task?.State == ExportImageTaskState.EXPORTING)
+        {
+            log($"AppStream export {taskId} is still running: AMI {task.AmiName} will carry the tags the export started with ({change} not applied)");
+            return;
+        }
+        var p = Props(request);
+        var amis = task is not null
+            ? task.AmiId is { Length: > 0 } id ? [id] : []
+            : (await OwnedAmisAsync(request.StackId, request.LogicalResourceId, Tagging.IdentityOf(p), cancellationToken)).Select(i => i.ImageId).ToList();
+        if (amis.Count == 0) log($"AppStream export {taskId} made no AMI that carries its tags ({change} not applied)");
+        foreach (var ami in amis) await Ec2Retagging.ApplyAsync(ec2, ami, change, log, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task BeginDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken) =>
         // AppStream has no cancel operation: FinishDeleteAsync waits for the task to end.
         Task.CompletedTask;

@@ -83,6 +83,7 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
                 WaitStartedAt = kind.Common(request).Wait is null ? null : clock.GetUtcNow().ToUnixTimeSeconds(),
             };
         }
+        await RetagAsync(kind, request, cancellationToken);
         var signal = kind.Common(request).Wait?.Signal;
         if (signal == kind.OldCommon(request)?.Wait?.Signal) return Answer(held, ExportActions.Kept);
         // One poller per export: the one signalling the old condition stops, whether the export gets a
@@ -91,6 +92,27 @@ public sealed class ExportLifecycle(IEnumerable<IExportKind> kinds, IAmazonStepF
         // A rollback returns to a condition that was signalled when it was created: nothing to poll for.
         if (signal is null || await RollingBackAsync(request.StackId, cancellationToken)) return Answer(held, ExportActions.Kept);
         return await HandOverAsync(kind, request, held, startedHere: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// An Update that keeps the export re-tags it in place when the user tags changed (a rollback
+    /// brings the earlier ones back the same way). A forward Update fails when the tags cannot be
+    /// written, as CloudFormation's own resources do; a rollback logs it and goes on, since failing
+    /// it would leave the stack in UPDATE_ROLLBACK_FAILED over tags.
+    /// </summary>
+    private async Task RetagAsync(IExportKind kind, CustomResourceRequest request, CancellationToken cancellationToken)
+    {
+        var change = TagChange.Between(kind.OldCommon(request)?.Tags, kind.Common(request).Tags);
+        if (change.IsEmpty) return;
+        try
+        {
+            await kind.RetagAsync(request, change, cancellationToken);
+        }
+        catch (ExportException e)
+        {
+            if (!await RollingBackAsync(request.StackId, cancellationToken)) throw;
+            log($"Rollback: the tags of {request.PhysicalResourceId} were not restored ({change}); the export is kept as it is. {e.Message}");
+        }
     }
 
     /// <summary>The rollback of an Update: answers the export these properties describe, and stops a replacement still running.</summary>

@@ -42,6 +42,12 @@ public interface IExportKind
     /// <summary>The attributes of the export as it stands, without waiting (for an Update that keeps it).</summary>
     Task<Dictionary<string, string>> CurrentAsync(CustomResourceRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A tags-only Update (or its rollback): applies the change in place to what carries the export's
+    /// tags (its task, its AMI). Never needs the task to still exist: AWS forgets finished tasks.
+    /// </summary>
+    Task RetagAsync(CustomResourceRequest request, TagChange change, CancellationToken cancellationToken);
+
     /// <summary>Begins a Delete: stops what can be stopped.</summary>
     Task BeginDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken);
 

@@ -83,6 +83,17 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
         Task.FromResult(Attributes(Props(request), request.PhysicalResourceId!));
 
     /// <inheritdoc />
+    /// <remarks>The task carries the tags; the file carries none. A task EC2 no longer lists has nothing left to tag.</remarks>
+    public async Task RetagAsync(CustomResourceRequest request, TagChange change, CancellationToken cancellationToken)
+    {
+        var taskId = request.PhysicalResourceId!;
+        if (Minted(taskId) && await DescribeAsync(taskId, cancellationToken) is not null)
+            await Ec2Retagging.ApplyAsync(ec2, taskId, change, log, cancellationToken);
+        else
+            log($"EC2 export {taskId} is not known to EC2 any more: nothing carries its tags ({change} not applied; the file has no tags)");
+    }
+
+    /// <inheritdoc />
     public async Task BeginDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken)
     {
         var taskId = request.PhysicalResourceId!;

@@ -54,6 +54,10 @@ public static class ConditionKeySupport
         ("ec2:CreateTags", "image", ["aws:RequestTag/*", "aws:TagKeys", .. Ec2ImageKeys]),
         ("ec2:CreateTags", "snapshot", ["aws:RequestTag/*", "aws:ResourceTag/*", "aws:TagKeys", "ec2:Encrypted", "ec2:Owner", "ec2:ParentVolume", "ec2:ResourceTag/*", "ec2:SnapshotID", "ec2:SnapshotTime", "ec2:VolumeSize"]),
         ("ec2:CreateTags", AnyResource, ["ec2:CreateAction", "ec2:Region"]),
+        // DeleteTags lists the same resource types with the same tag keys as CreateTags (no ec2:CreateAction).
+        ("ec2:DeleteTags", "export-image-task", ["aws:RequestTag/*", "aws:ResourceTag/*", "aws:TagKeys", "ec2:ResourceTag/*"]),
+        ("ec2:DeleteTags", "image", ["aws:RequestTag/*", "aws:TagKeys", .. Ec2ImageKeys]),
+        ("ec2:DeleteTags", AnyResource, ["ec2:Region"]),
         ("ec2:DescribeImages", AnyResource, ["ec2:Region"]),
         ("ec2:DeregisterImage", "image", Ec2ImageKeys),
         ("ec2:DeregisterImage", AnyResource, ["ec2:Region"]),

@@ -267,7 +267,32 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
         Assert.Contains(old.AmiId!, _d.Aws.Images.Keys);
         Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
         Assert.Equal(0, _d.Aws.CallCount("EC2:DeregisterImage"));
+        // The AMI, found by its owner tags, was re-tagged by the Update and back by its rollback.
+        Assert.Equal("a", _d.Aws.Images[old.AmiId!].Tags["team"]);
+        Assert.Equal(2, _d.Aws.CallCount("EC2:CreateTags"));
         Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
+    public async Task TagsOnlyUpdate_ShouldRetagTheAmiInPlace_NotTheOwnerTags()
+    {
+        var first = await AmiStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "a", ["cost-center"] = "42" });
+        var id = ExportId(first);
+        await _d.Cfn.CreateStackAsync(first);
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        var ami = _d.Aws.Images[task.AmiId!];
+        var owner = ami.Tags.Where(t => t.Key.StartsWith(Tagging.OwnerKeyPrefix, StringComparison.Ordinal)).ToDictionary();
+
+        var updated = await _d.Cfn.UpdateStackAsync(await AmiStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "b", ["owner"] = "ops" }));
+
+        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.Equal(("SUCCESS", task.TaskId), (Last(id).Answer!.Status, Last(id).Answer!.PhysicalResourceId));
+        var expected = new Dictionary<string, string>(owner) { ["team"] = "b", ["owner"] = "ops" };
+        Assert.Equal(expected.OrderBy(t => t.Key), ami.Tags.OrderBy(t => t.Key));
+        // AppStream tags no export task after its start: the task keeps the tags it started with.
+        Assert.Equal("a", task.Tags["team"]);
+        Assert.Equal((1, 1, 1), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:CreateTags"), _d.Aws.CallCount("EC2:DeleteTags")));
+        Assert.True(_d.Aws.Denials.Count == 0, Story());
     }
 
     // ------------------------------------------------------------------ 5. another stack's AMI of the same name

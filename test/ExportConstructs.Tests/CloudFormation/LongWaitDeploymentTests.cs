@@ -400,8 +400,10 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
         AssertKeptThroughTheRollback(export, result, task.Id, attributes, ["ExportImageTaskId", "S3Bucket", "S3Key", "S3Uri", "DiskImageFormat"]);
         Assert.Contains($"{task.Bucket}/{task.Key}", _d.Aws.Objects);
-        // Kept without reading the task AWS forgot, and no new export or poller.
-        Assert.Equal(describes, _d.Aws.CallCount("EC2:DescribeExportImageTasks"));
+        // Kept without failing on the task AWS forgot: each Update looked for it once, to re-tag it, and found nothing
+        // to tag. No new export or poller.
+        Assert.Equal(describes + 2, _d.Aws.CallCount("EC2:DescribeExportImageTasks"));
+        Assert.Equal(0, _d.Aws.CallCount("EC2:CreateTags"));
         Assert.Equal(1, _d.Aws.CallCount("EC2:ExportImage"));
         Assert.Single(_d.Aws.Executions.Keys, n => n.StartsWith(task.Id, StringComparison.Ordinal)); // the create's poller only
         Assert.Empty(await PollersLeftAsync());
@@ -427,6 +429,8 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
             [AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn]);
         Assert.Contains(task.AmiId!, _d.Aws.Images.Keys);
         Assert.Equal((1, 0), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:DeregisterImage")));
+        // The AMI, found by its owner tags, was re-tagged by the Update and back by its rollback.
+        Assert.Equal(("a", 2), (_d.Aws.Images[task.AmiId!].Tags["team"], _d.Aws.CallCount("EC2:CreateTags")));
         Assert.Empty(await PollersLeftAsync());
         Assert.True(_d.Aws.Denials.Count == 0, Story());
     }

@@ -124,8 +124,15 @@ public sealed class ExportedVmImageTests
         Assert.Contains($":image/{Image}", export);
         Assert.Contains(":export-image-task/*", export);
         Assert.Contains(":export-image-task/*", Assert.Single(s.StatementsFor("ec2:CancelExportTask")).GetProperty("Resource").Compact());
-        var tags = Assert.Single(s.StatementsFor("ec2:CreateTags"));
-        Assert.Equal("ExportImage", tags.GetProperty("Condition").GetProperty("StringEquals").GetProperty("ec2:CreateAction").GetString());
+        // Two CreateTags statements: the owner tags at creation, and re-tagging this stack's exports with user keys.
+        var tagging = s.StatementsFor("ec2:CreateTags");
+        var atCreation = Assert.Single(tagging, t => t.GetProperty("Condition").GetProperty("StringEquals").TryGetProperty("ec2:CreateAction", out _));
+        Assert.Equal("ExportImage", atCreation.GetProperty("Condition").GetProperty("StringEquals").GetProperty("ec2:CreateAction").GetString());
+        var retag = Assert.Single(tagging, t => !t.Equals(atCreation) && Strings(t.GetProperty("Action")).Contains("ec2:DeleteTags"));
+        var conditions = retag.GetProperty("Condition");
+        Assert.Equal("""{"Ref":"AWS::StackId"}""", conditions.GetProperty("StringEquals").GetProperty($"aws:ResourceTag/{Tagging.StackTag}").Compact());
+        Assert.Equal(Tagging.OwnerKeyPrefix + "*", conditions.GetProperty("ForAllValues:StringNotLike").GetProperty("aws:TagKeys").GetString());
+        Assert.Equal("false", conditions.GetProperty("Null").GetProperty("aws:TagKeys").GetString());
         var pass = Assert.Single(s.StatementsFor("iam:PassRole"));
         Assert.Equal("vmie.amazonaws.com", pass.GetProperty("Condition").GetProperty("StringEquals").GetProperty("iam:PassedToService").GetString());
         Assert.Contains("VmServiceRole", pass.GetProperty("Resource").Compact());
