@@ -190,13 +190,13 @@ public sealed class ExportProvider : Construct
             Roles = [HandlerRole],
             Statements =
             [
-                new PolicyStatement(new PolicyStatementProps { Actions = ["s3:DeleteObject", "s3:DeleteObjectVersion"], Resources = [bucketArn + "/*export-ami-*"] }),
+                new PolicyStatement(new PolicyStatementProps { Actions = ["s3:DeleteObject", "s3:DeleteObjectVersion"], Resources = [bucketArn + "/" + ExportedVmImageFiles.AnyKeyPattern] }),
                 new PolicyStatement(new PolicyStatementProps { Actions = ["s3:GetBucketVersioning", "s3:ListBucketVersions"], Resources = [bucketArn] }),
             ],
         });
         Nag.Add(cleanup, "AwsSolutions-IAM5",
             "Under DESTROY the handler deletes an exported file and its versions. The key ends in the task id EC2 chooses when the export starts, S3 deletes take no object-tag condition, and export files carry no tags: the scope is this bucket's keys containing 'export-ami-', whatever the prefix (a changed prefix leaves the old file under the old one).",
-            NagSuppressions.Resource(_stack, bucketArn + "/*export-ami-*"));
+            NagSuppressions.Resource(_stack, bucketArn + "/" + ExportedVmImageFiles.AnyKeyPattern));
         return cleanup;
     }
 

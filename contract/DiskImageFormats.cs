@@ -14,11 +14,4 @@ public static class DiskImageFormats
 
     /// <summary>Every valid value.</summary>
     public static readonly IReadOnlyList<string> All = [Vmdk, Raw, Vhd];
-
-    /// <summary>
-    /// The S3 key EC2 writes: the prefix as given (no separator added), the task id, a dot and the
-    /// lower-case format, e.g. <c>exports/export-ami-1234567890abcdef0.vmdk</c>.
-    /// </summary>
-    public static string ObjectKey(string prefix, string exportImageTaskId, string format) =>
-        $"{prefix}{exportImageTaskId}.{format.ToLowerInvariant()}";
 }

@@ -20,6 +20,14 @@ public static partial class Validation
 
     private static readonly string OwnerTags = $" ({Tagging.OwnerTagCount} of the 50 are the owner tags exportconstructs:*, which find and scope the export)";
 
+    /// <summary>The rules of whichever export <paramref name="p"/> describes; empty when all hold.</summary>
+    public static IReadOnlyList<string> Check(IExportProperties p, IsToken isToken) => p switch
+    {
+        VmImageExportProperties vm => Check(vm, isToken),
+        AppStreamAmiExportProperties appStream => Check(appStream, isToken),
+        _ => throw new ArgumentException($"No rules for {p.GetType().Name}.", nameof(p)),
+    };
+
     /// <summary>The rules of <see cref="ResourceTypes.ExportedVmImage"/>; empty when all hold.</summary>
     public static IReadOnlyList<string> Check(VmImageExportProperties p, IsToken isToken)
     {

@@ -36,6 +36,15 @@ public sealed class WaitProperties
 
     /// <summary>Seconds to wait for the export; on the long path the WaitCondition's timeout, at which the poller gives up too.</summary>
     [JsonPropertyName("TimeoutSeconds")] public string? TimeoutSeconds { get; set; }
+
+    /// <summary><see cref="IntervalSeconds"/> as a number (CloudFormation hands scalars over as strings); <paramref name="fallback"/> when absent.</summary>
+    public int IntervalOr(int fallback) => Parse(IntervalSeconds, fallback);
+
+    /// <summary><see cref="TimeoutSeconds"/> as a number; <paramref name="fallback"/> when absent.</summary>
+    public int TimeoutOr(int fallback) => Parse(TimeoutSeconds, fallback);
+
+    private static int Parse(string? value, int fallback) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : fallback;
 }
 
 /// <summary>What both kinds' resource properties have in common.</summary>

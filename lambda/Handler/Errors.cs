@@ -71,5 +71,27 @@ internal static class Errors
         new($"AppStreamAmiExport: AmiName '{amiName}' belongs to the export this update replaces, and AMI names are unique per account and region. " +
             "Change AmiName together with what you changed, or leave AmiName unset so that every export gets a generated name.");
 
+    public static ExportException ResultWithoutTask(string resourceType, string logicalId) =>
+        new($"{resourceType} {logicalId} has no TaskId property; it must name the export task it reports on.");
+
+    public static ExportException ReplacementWithoutTask(string logicalId) =>
+        new($"{logicalId}: a replacing Update reached isComplete without the new export's id.");
+
+    public static ExportException PollerWithoutCondition(string taskId) =>
+        new($"The poller input for {taskId} names no WaitCondition to signal.");
+
+    public static AwsCallException PollerNotStarted(string taskId, Amazon.Runtime.AmazonServiceException e, bool exportStopped) =>
+        AwsCall("Step Functions", "StartExecution", $"the poller of export {taskId}", e,
+            exportStopped ? "The export was stopped; deploying again starts it anew." : "The export is kept; deploying again retries.");
+
+    public static ExportException AppStreamStartedNothing(string imageName) =>
+        new($"AppStream CreateExportImageTask for image {imageName} returned no task.");
+
+    public static ExportException StartFailed(string logicalId, string? reason) =>
+        new(reason ?? $"{logicalId}: the export could not be started.");
+
+    public static ExportException EmptyEvent(string expected) =>
+        new($"The event was empty; expected {expected}.");
+
     private static string DefaultIfEmpty(this string value, string fallback) => value.Length == 0 ? fallback : value;
 }

@@ -81,7 +81,7 @@ internal static class Simulation
         var (aws, clock, services) = Setup(duration);
         await using var _ = aws;
         var lifecycle = AwsClients.Lifecycle(services, clock, _ => { });
-        var poller = new ExportConstructs.Handler.Exports.WaitPoller(lifecycle, services.CloudFormation, clock, _ => { });
+        var poller = new ExportConstructs.Handler.Waiting.WaitPoller(lifecycle, services.CloudFormation, clock, _ => { });
         var wait = new WaitProperties { Signal = "WaitSim", Poller = Poller, IntervalSeconds = ((int)interval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), TimeoutSeconds = "43200" };
         var start = clock.GetUtcNow();
         var request = Create(Props(wait));

@@ -17,12 +17,57 @@ internal static class TestTemp
 {
     public static string Root { get; private set; } = "";
 
+    private const string Prefix = "exportconstructs-tests-";
+    private const string OwnerFile = ".owner-pid";
+
+    /// <summary>How old a folder without an owner file (a run of an older checkout) must be to count as abandoned.</summary>
+    private static readonly TimeSpan UnownedAge = TimeSpan.FromHours(6);
+
     [ModuleInitializer]
     internal static void Isolate()
     {
-        Root = Directory.CreateTempSubdirectory("exportconstructs-tests-").FullName;
+        SweepAbandoned(Path.GetTempPath());
+        Root = Directory.CreateTempSubdirectory(Prefix).FullName;
+        File.WriteAllText(Path.Combine(Root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // .NET reads TMPDIR on each Path.GetTempPath() call; child processes inherit it.
         Environment.SetEnvironmentVariable("TMPDIR", Root);
+    }
+
+    /// <summary>
+    /// Deletes the folders of earlier runs whose test host is gone. The end-of-run cleanup below does
+    /// not always get to run (the test host may be ended from outside, and then neither disposal nor
+    /// ProcessExit handlers run), so each run also removes what finished runs left: at most the
+    /// folders of runs still going remain. A folder without an owner file (from a checkout before this
+    /// sweep) is taken as abandoned once it is <see cref="UnownedAge"/> old.
+    /// </summary>
+    internal static void SweepAbandoned(string tempFolder)
+    {
+        foreach (var folder in Directory.EnumerateDirectories(tempFolder, Prefix + "*"))
+        {
+            var owner = Path.Combine(folder, OwnerFile);
+            if (File.Exists(owner) ? int.TryParse(File.ReadAllText(owner), out var pid) && Running(pid) : Directory.GetLastWriteTimeUtc(folder) > DateTime.UtcNow - UnownedAge) continue;
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another run may be sweeping it at the same moment; what is left goes next time.
+            }
+        }
+    }
+
+    private static bool Running(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     public static void Delete()
@@ -35,7 +80,7 @@ internal static class TestTemp
             {
                 Directory.Delete(Root, recursive: true);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
             }
         }

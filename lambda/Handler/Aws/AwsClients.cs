@@ -6,6 +6,7 @@ using Amazon.S3;
 using Amazon.StepFunctions;
 using ExportConstructs.Handler.CustomResources;
 using ExportConstructs.Handler.Exports;
+using ExportConstructs.Handler.Waiting;
 
 namespace ExportConstructs.Handler.Aws;
 
@@ -33,7 +34,7 @@ public static class AwsClients
 
     /// <summary>The export rules wired to the given clients.</summary>
     public static ExportLifecycle Lifecycle(AwsServices aws, TimeProvider clock, Action<string> log) =>
-        new([new VmImageExport(aws.Ec2, aws.S3, log), new AppStreamAmiExport(aws.AppStream, aws.Ec2, log)], aws.StepFunctions, aws.CloudFormation, clock, log);
+        new([new ExportedVmImageHandler(aws.Ec2, aws.S3, log), new AppStreamAmiExportHandler(aws.AppStream, aws.Ec2, log)], aws.StepFunctions, aws.CloudFormation, clock, log);
 
     /// <summary>The whole function: lifecycle and poller, for one handler string.</summary>
     public static CustomResourceFunction Function(AwsServices aws, TimeProvider clock, Action<string> log, string? handler)

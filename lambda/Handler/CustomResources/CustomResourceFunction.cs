@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.Exports;
+using ExportConstructs.Handler.Waiting;
 using ExportConstructs.Handler.Runtime;
 
 namespace ExportConstructs.Handler.CustomResources;
@@ -47,11 +48,11 @@ public sealed class CustomResourceFunction
         if (role == HandlerNames.Poll)
         {
             var input = JsonSerializer.Deserialize(invocation.Payload, ContractJsonContext.Default.PollerInput)
-                ?? throw new ExportException("The poll event was empty; expected the poller state machine's input.");
+                ?? throw Errors.EmptyEvent("the poller state machine's input");
             return JsonSerializer.SerializeToUtf8Bytes(await _poller.PollAsync(input, cancellationToken), ContractJsonContext.Default.PollerOutput);
         }
         var request = JsonSerializer.Deserialize(invocation.Payload, FrameworkJsonContext.Default.CustomResourceRequest)
-            ?? throw new ExportException("The event was empty; expected a CloudFormation custom resource request.");
+            ?? throw Errors.EmptyEvent("a CloudFormation custom resource request");
         return role == HandlerNames.OnEvent
             ? JsonSerializer.SerializeToUtf8Bytes(await _lifecycle.OnEventAsync(request, cancellationToken), FrameworkJsonContext.Default.OnEventResponse)
             : JsonSerializer.SerializeToUtf8Bytes(await _lifecycle.IsCompleteAsync(request, cancellationToken), FrameworkJsonContext.Default.IsCompleteResponse);

@@ -4,6 +4,7 @@ using ExportConstructs.Contract;
 using ExportConstructs.Handler.Aws;
 using ExportConstructs.Handler.CustomResources;
 using ExportConstructs.Handler.Exports;
+using ExportConstructs.Handler.Waiting;
 
 namespace ExportConstructs.Tests.Fakes;
 

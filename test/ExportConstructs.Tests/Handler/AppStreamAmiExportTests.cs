@@ -66,7 +66,7 @@ public sealed class AppStreamAmiExportTests : IAsyncLifetime
         var task = Assert.Single(_h.Aws.AppStreamTasks.Values);
         Assert.Equal(new Dictionary<string, string>
         {
-            ["team"] = "euc", [Tagging.RequestTag] = RequestFingerprint.Of(request),
+            ["team"] = "euc", [Tagging.RequestTag] = ExportRequest.FingerprintOf(request),
             [Tagging.StackTag] = StackId, [Tagging.LogicalIdTag] = "Export", [Tagging.IdentityTag] = Tagging.IdentityOf(Props()),
         }, task.Tags);
         Assert.Equal("exported", task.AmiDescription);
@@ -78,7 +78,7 @@ public sealed class AppStreamAmiExportTests : IAsyncLifetime
         var request = Request(ResourceTypes.AppStreamAmiExport, "Create", Json(Props()));
         var outcome = await _h.RunAsync(request);
 
-        var expected = $"{ImageName}-{RequestFingerprint.Of(request)[..12]}";
+        var expected = $"{ImageName}-{ExportRequest.FingerprintOf(request)[..12]}";
         Assert.Equal(expected, outcome.Data!["AmiName"]);
         Assert.Matches(@"^[a-zA-Z0-9().\-/_]{3,128}$", expected);
     }

@@ -93,7 +93,7 @@ public sealed class VmImageExportTests : IAsyncLifetime
         {
             ["team"] = "infra", ["cost"] = "42",
             [Tagging.StackTag] = StackId, [Tagging.LogicalIdTag] = "Export", [Tagging.IdentityTag] = Tagging.IdentityOf(props),
-            [Tagging.RequestTag] = ExportConstructs.Handler.Exports.RequestFingerprint.Of(request),
+            [Tagging.RequestTag] = ExportConstructs.Handler.Exports.ExportRequest.FingerprintOf(request),
         }, Assert.Single(_h.Aws.VmTasks.Values).Tags);
     }
 

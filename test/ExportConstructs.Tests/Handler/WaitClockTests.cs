@@ -1,5 +1,6 @@
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.Exports;
+using ExportConstructs.Handler.Waiting;
 using ExportConstructs.Tests.Fakes;
 using static ExportConstructs.Tests.Fakes.HandlerHarness;
 
@@ -28,7 +29,7 @@ public sealed class WaitClockTests : IAsyncLifetime
     public void PollDue_OverAnHourOfCallsEveryQueryInterval_ShouldDescribeOncePerPollInterval(int interval)
     {
         var q = ProviderSettings.QueryIntervalSeconds;
-        var due = Enumerable.Range(0, 3600 / q).Select(n => (long)n * q).Where(e => ExportLifecycle.PollDue(e, interval)).ToList();
+        var due = Enumerable.Range(0, 3600 / q).Select(n => (long)n * q).Where(e => ExportConstructs.Handler.Waiting.ShortWait.PollDue(e, interval)).ToList();
 
         // At once, then the first call at or after each boundary.
         var expected = Enumerable.Range(0, 3600 / interval + 1).Select(k => (long)Math.Ceiling((double)k * interval / q) * q).Where(e => e < 3600).Distinct().ToList();
@@ -42,7 +43,7 @@ public sealed class WaitClockTests : IAsyncLifetime
         // Each call comes its run time (0.4 s) after the interval, as Step Functions' retries do.
         var times = Enumerable.Range(0, 300).Select(n => (long)Math.Floor(n * (q + 0.4))).ToList();
 
-        var due = times.Where(e => ExportLifecycle.PollDue(e, 60)).ToList();
+        var due = times.Where(e => ExportConstructs.Handler.Waiting.ShortWait.PollDue(e, 60)).ToList();
 
         Assert.Equal(due.Distinct().Count(), due.Count);
         Assert.All(due.Zip(due.Skip(1)), p => Assert.InRange(p.Second - p.First, 50, 130));

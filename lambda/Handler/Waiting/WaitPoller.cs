@@ -2,8 +2,9 @@ using Amazon.CloudFormation;
 using Amazon.Runtime;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.CustomResources;
+using ExportConstructs.Handler.Exports;
 
-namespace ExportConstructs.Handler.Exports;
+namespace ExportConstructs.Handler.Waiting;
 
 /// <summary>
 /// One poll of the long-wait path: checks the export with the same code isComplete uses and, when
@@ -23,19 +24,11 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation 
     /// <summary>Polls once.</summary>
     public async Task<PollerOutput> PollAsync(PollerInput input, CancellationToken cancellationToken)
     {
-        var request = new CustomResourceRequest
-        {
-            RequestType = "Create",
-            ResourceType = input.ResourceType,
-            PhysicalResourceId = input.PhysicalResourceId,
-            ResourceProperties = input.ResourceProperties,
-            StackId = input.StackId,
-            LogicalResourceId = "poller",
-        };
         var kind = lifecycle.KindOf(input.ResourceType);
-        var wait = kind.Common(request).Wait;
-        if (wait?.Signal is not { Length: > 0 } condition)
-            throw new ExportException($"The poller input for {input.PhysicalResourceId} names no WaitCondition to signal.");
+        var request = ExportRequest.From(input, kind);
+        var wait = request.Wait;
+        if (wait?.Signal is not { Length: > 0 })
+            throw Errors.PollerWithoutCondition(input.PhysicalResourceId);
         var taskId = input.PhysicalResourceId;
         string outcome;
         try
@@ -93,7 +86,7 @@ public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation 
 
     /// <summary>When the wait began: the deadline is one interval short of the Timeout after it.</summary>
     private static long StartOf(PollerInput input, WaitProperties wait) =>
-        input.DeadlineUnixSeconds - (long.TryParse(wait.TimeoutSeconds, out var timeout) ? timeout : 0) + input.IntervalSeconds;
+        input.DeadlineUnixSeconds - wait.TimeoutOr(0) + input.IntervalSeconds;
 
     private async Task<PollerOutput> ContinueAsync(PollerInput input, string taskId, WaitProperties wait, CancellationToken cancellationToken)
     {

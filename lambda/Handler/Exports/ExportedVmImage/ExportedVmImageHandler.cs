@@ -8,23 +8,14 @@ using ExportConstructs.Handler.CustomResources;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>EC2 <c>ExportImage</c>: an AMI written to S3 as a VMDK, RAW or VHD file.</summary>
-public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> log)
+public sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> log)
     : ExportKind<VmImageExportProperties>(ContractJsonContext.Default.VmImageExportProperties), IExportKind
 {
-    private const string TaskPrefix = "export-ami-";
-
     /// <inheritdoc />
     public string ResourceType => ResourceTypes.ExportedVmImage;
 
     /// <inheritdoc />
-    public void Validate(CustomResourceRequest request) => Check(Validation.Check(Props(request), Validation.Resolved));
-
-    /// <inheritdoc />
-    public bool ChangesExport(CustomResourceRequest request) =>
-        OldProps(request) is not { } old || !old.Identity().SequenceEqual(Props(request).Identity());
-
-    /// <inheritdoc />
-    public async Task<string> StartAsync(CustomResourceRequest request, IReadOnlyDictionary<string, string> ownerTags, CancellationToken cancellationToken)
+    public async Task<string> StartAsync(ExportRequest request, IReadOnlyDictionary<string, string> ownerTags, CancellationToken cancellationToken)
     {
         var p = Props(request);
         var export = new ExportImageRequest
@@ -35,7 +26,7 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
             RoleName = p.RoleName,
             Description = p.Description,
             // The same request delivered twice yields the same token, and EC2 returns the first task.
-            ClientToken = RequestFingerprint.Of(request),
+            ClientToken = request.Fingerprint,
         };
         // Owner tags last: a user tag cannot take their keys (validation refuses exportconstructs:* keys anyway).
         var tags = new Dictionary<string, string>(p.Tags ?? []);
@@ -58,10 +49,10 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
     }
 
     /// <inheritdoc />
-    public async Task<IsCompleteResponse> CheckAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    public async Task<IsCompleteResponse> CheckAsync(ExportRequest request, CancellationToken cancellationToken)
     {
         var p = Props(request);
-        var taskId = request.PhysicalResourceId!;
+        var taskId = request.TaskId!;
         if (!Waits(p.WaitForCompletion)) return IsCompleteResponse.Done(Attributes(p, taskId));
         var task = await DescribeAsync(taskId, cancellationToken) ?? throw Errors.VmExportNotFound(taskId);
         switch (task.Status)
@@ -79,14 +70,14 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
     }
 
     /// <inheritdoc />
-    public Task<Dictionary<string, string>> CurrentAsync(CustomResourceRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult(Attributes(Props(request), request.PhysicalResourceId!));
+    public Task<Dictionary<string, string>> CurrentAsync(ExportRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(Attributes(Props(request), request.TaskId!));
 
     /// <inheritdoc />
     /// <remarks>The task carries the tags; the file carries none. A task EC2 no longer lists has nothing left to tag.</remarks>
-    public async Task RetagAsync(CustomResourceRequest request, TagChange change, CancellationToken cancellationToken)
+    public async Task RetagAsync(ExportRequest request, TagChange change, CancellationToken cancellationToken)
     {
-        var taskId = request.PhysicalResourceId!;
+        var taskId = request.TaskId!;
         if (Minted(taskId) && await DescribeAsync(taskId, cancellationToken) is not null)
             await Ec2Retagging.ApplyAsync(ec2, taskId, change, log, cancellationToken);
         else
@@ -94,10 +85,10 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
     }
 
     /// <inheritdoc />
-    public async Task BeginDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    public async Task BeginDeleteAsync(ExportRequest request, CancellationToken cancellationToken)
     {
-        var taskId = request.PhysicalResourceId!;
-        if (!taskId.StartsWith(TaskPrefix, StringComparison.Ordinal)) return;
+        var taskId = request.TaskId!;
+        if (!Minted(taskId)) return;
         var task = await DescribeAsync(taskId, cancellationToken);
         // A task not seen (yet: reads are eventually consistent right after a start) is cancelled all the same.
         if (task is not null && task.Status != "active") return;
@@ -119,10 +110,10 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
     }
 
     /// <inheritdoc />
-    public async Task<bool> FinishDeleteAsync(CustomResourceRequest request, CancellationToken cancellationToken)
+    public async Task<bool> FinishDeleteAsync(ExportRequest request, CancellationToken cancellationToken)
     {
-        var taskId = request.PhysicalResourceId!;
-        if (!taskId.StartsWith(TaskPrefix, StringComparison.Ordinal)) return true;
+        var taskId = request.TaskId!;
+        if (!Minted(taskId)) return true;
         var task = await DescribeAsync(taskId, cancellationToken);
         if (task?.Status is "active" or "deleting")
         {
@@ -131,19 +122,19 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
         }
         var p = Props(request);
         if (Destroys(p.RemovalPolicy))
-            await DeleteFileAsync(p.S3Bucket!, DiskImageFormats.ObjectKey(p.S3Prefix ?? "", taskId, p.DiskImageFormat ?? ""), taskId, cancellationToken);
+            await DeleteFileAsync(p.S3Bucket!, ExportedVmImageFiles.ObjectKey(p.S3Prefix ?? "", taskId, p.DiskImageFormat ?? ""), taskId, cancellationToken);
         return true;
     }
 
     /// <inheritdoc />
     /// <remarks>None: an EC2 replacement that failed, timed out or was rolled back is cancelled before the handler answers.</remarks>
-    public bool MayHaveStrays(CustomResourceRequest request) => false;
+    public bool MayHaveStrays(ExportRequest request) => false;
 
     /// <inheritdoc />
-    public Task<bool> FinishStraysAsync(CustomResourceRequest request, CancellationToken cancellationToken) => Task.FromResult(true);
+    public Task<bool> FinishStraysAsync(ExportRequest request, CancellationToken cancellationToken) => Task.FromResult(true);
 
     /// <inheritdoc />
-    public bool Minted(string physicalId) => physicalId.StartsWith(TaskPrefix, StringComparison.Ordinal);
+    public bool Minted(string taskId) => taskId.StartsWith(ExportedVmImageFiles.TaskIdPrefix, StringComparison.Ordinal);
 
     /// <inheritdoc />
     async Task<OwnedExport?> IExportKind.DescribeAsync(string taskId, CancellationToken cancellationToken) =>
@@ -226,7 +217,7 @@ public sealed class VmImageExport(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> l
 
     private static Dictionary<string, string> Attributes(VmImageExportProperties p, string taskId)
     {
-        var key = DiskImageFormats.ObjectKey(p.S3Prefix ?? "", taskId, p.DiskImageFormat ?? "");
+        var key = ExportedVmImageFiles.ObjectKey(p.S3Prefix ?? "", taskId, p.DiskImageFormat ?? "");
         return new()
         {
             [VmImageExportData.Names.ExportImageTaskId] = taskId,

@@ -1,0 +1,56 @@
+using ExportConstructs.Contract;
+using ExportConstructs.Handler.CustomResources;
+
+namespace ExportConstructs.Handler.Exports;
+
+/// <summary>Deletes: of an export CloudFormation was told of, and of an id it made up.</summary>
+public sealed partial class ExportLifecycle
+{
+    private async Task<OnEventResponse> DeleteAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken)
+    {
+        var taskId = request.TaskId!;
+        await _pollers.StopAsync(request.Wait, taskId, request.LogicalId, cancellationToken);
+        if (!kind.Minted(taskId))
+        {
+            // isComplete follows what the resource started to its end (AppStream cannot cancel) and applies the removal policy.
+            return await StopUnansweredAsync(kind, request, cancellationToken) is { } started
+                ? new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = started }
+                : Answer(taskId, ExportActions.Released);
+        }
+        await kind.BeginDeleteAsync(request, cancellationToken);
+        // Strays belong to the export CloudFormation holds, so only its own Delete ends them: never the
+        // cleanup Delete of a generation it replaced (whose strays' replacement may be the held export).
+        var endStrays = kind.MayHaveStrays(request) && await _stack.HeldAsync(request.StackId, request.LogicalId, cancellationToken) == taskId;
+        return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, EndStrays = endStrays ? true : null };
+    }
+
+    /// <summary>isComplete of a Delete: the strays first (when this is the held export's Delete), then the export itself.</summary>
+    private static async Task<bool> FinishDeleteAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken) =>
+        (request.Decided.EndStrays != true || await kind.FinishStraysAsync(request, cancellationToken))
+        && await kind.FinishDeleteAsync(request.Decided.NewTaskId is { } found ? request.ForTask(found) : request, cancellationToken);
+
+    /// <summary>
+    /// A Delete with a physical id we never minted: CloudFormation made it up after a Create or
+    /// Update whose answer it never got (a timeout, a cancelled operation). What that request
+    /// started is found by its owner tags and stopped; an export that is not running any more,
+    /// or exports something else (the one CloudFormation still holds), is left alone.
+    /// </summary>
+    /// <returns>The export found, for isComplete to follow to its end; null when there is none.</returns>
+    private async Task<string?> StopUnansweredAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken)
+    {
+        var wanted = Tagging.IdentityOf(request.Properties);
+        var owned = await kind.FindOwnedAsync(request.StackId, request.LogicalId, cancellationToken);
+        // Which properties such a Delete carries after an unanswered Update is not documented (the
+        // attempted ones, or those before). A running replacement is never what CloudFormation holds
+        // when ids move only on completion (a short path that waits), so it is stopped either way.
+        var heldOnlyOnCompletion = request.Wait is { Poller: null or "" } && request.Properties.WaitForCompletion != "false";
+        string? found = null;
+        foreach (var export in owned.Where(e => e.Running && (e.Identity == wanted || heldOnlyOnCompletion && e.Replaces is not null)))
+        {
+            _log($"Delete of {request.TaskId}, an id CloudFormation made up: export {export.TaskId} was started by this resource; stopping it");
+            await kind.BeginDeleteAsync(request.ForTask(export.TaskId), cancellationToken);
+            found ??= export.TaskId;
+        }
+        return found;
+    }
+}

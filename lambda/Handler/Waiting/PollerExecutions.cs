@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.StepFunctions;
+using Amazon.StepFunctions.Model;
+using ExportConstructs.Contract;
+using ExportConstructs.Handler.Exports;
+
+namespace ExportConstructs.Handler.Waiting;
+
+/// <summary>
+/// The long path's poller executions: one per export and WaitCondition, named after both, so the
+/// same request delivered twice finds its execution running, and an Update that gives the export
+/// another condition (or none) stops exactly the one signalling the old condition.
+/// </summary>
+internal sealed class PollerExecutions(IAmazonStepFunctions stepFunctions, TimeProvider clock, Action<string> log)
+{
+    /// <summary>The outcome of a start: the wait's deadline, or Step Functions' refusal.</summary>
+    public sealed record Start(long Deadline, AmazonServiceException? Error);
+
+    /// <summary>Starts the poller of <paramref name="taskId"/> for the request's WaitCondition.</summary>
+    public async Task<Start> StartAsync(ExportRequest request, string taskId, CancellationToken cancellationToken)
+    {
+        var wait = request.Wait!;
+        var timeout = wait.TimeoutOr(0);
+        var input = new PollerInput
+        {
+            ResourceType = request.ResourceType,
+            StackId = request.StackId,
+            PhysicalResourceId = taskId,
+            ResourceProperties = JsonSerializer.SerializeToElement(request.Properties, request.Properties.GetType(), ContractJsonContext.Default),
+            IntervalSeconds = wait.IntervalOr(ProviderSettings.QueryIntervalSeconds),
+        };
+        // One interval before the condition's own timeout: the signal at the deadline must arrive while it still waits.
+        input.DeadlineUnixSeconds = clock.GetUtcNow().ToUnixTimeSeconds() + timeout - input.IntervalSeconds;
+        var name = Name(taskId, wait);
+        try
+        {
+            await stepFunctions.StartExecutionAsync(new StartExecutionRequest
+            {
+                StateMachineArn = wait.Poller!, Name = name, Input = JsonSerializer.Serialize(input, ContractJsonContext.Default.PollerInput),
+            }, cancellationToken);
+            log($"Started poller {name} for {taskId}: every {input.IntervalSeconds} s for up to {timeout} s");
+        }
+        catch (ExecutionAlreadyExistsException)
+        {
+            log($"Poller {name} for {taskId} was already started by this request");
+        }
+        catch (AmazonServiceException e)
+        {
+            return new Start(0, e);
+        }
+        return new Start(input.DeadlineUnixSeconds, null);
+    }
+
+    /// <summary>Stops the poller of <paramref name="taskId"/> for <paramref name="wait"/>'s condition, if there is one.</summary>
+    public async Task StopAsync(WaitProperties? wait, string? taskId, string logicalId, CancellationToken cancellationToken)
+    {
+        if (wait?.Poller is not { Length: > 0 } poller || taskId is null) return;
+        var name = Name(taskId, wait);
+        try
+        {
+            await stepFunctions.StopExecutionAsync(new StopExecutionRequest
+            {
+                ExecutionArn = ExecutionArn(poller, name),
+                Error = "ResourceChanged",
+                Cause = $"The export resource {logicalId} was deleted, or waits for another WaitCondition.",
+            }, cancellationToken);
+            log($"Stopped poller {name}");
+        }
+        catch (AmazonServiceException e)
+        {
+            // Already finished, or never started. A poller that cannot be stopped ends at its deadline,
+            // and failing the Delete would leave the export running: go on and cancel it.
+            log($"Poller {name} not stopped: [{e.ErrorCode}] {e.Message}");
+        }
+    }
+
+    /// <summary>The execution ARN of a poller execution: executions live under the state machine's name.</summary>
+    public static string ExecutionArn(string stateMachineArn, string name) =>
+        stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
+
+    /// <summary>The poller execution of one export and one WaitCondition (at most one runs per export).</summary>
+    private static string Name(string taskId, WaitProperties wait) =>
+        $"{taskId}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(wait.Signal ?? "")))[..8]}";
+}
