@@ -30,16 +30,16 @@ public sealed class AppStreamAmiExport : Construct, IAppStreamAmiExport, ITaggab
     public IRole ServiceRole { get; }
 
     /// <summary>The AppStream export task id.</summary>
-    public string TaskId => _attributes.GetAttString(AppStreamAmiExportData.Names.TaskId);
+    public string TaskId => _attributes.GetAttString(AppStreamAmiExportAttributeNames.TaskId);
 
     /// <summary>The exported AMI's id (empty when <c>WaitForCompletion</c> is false).</summary>
-    public string AmiId => _attributes.GetAttString(AppStreamAmiExportData.Names.AmiId);
+    public string AmiId => _attributes.GetAttString(AppStreamAmiExportAttributeNames.AmiId);
 
     /// <summary>ARN of the exported AppStream image.</summary>
-    public string ImageArn => _attributes.GetAttString(AppStreamAmiExportData.Names.ImageArn);
+    public string ImageArn => _attributes.GetAttString(AppStreamAmiExportAttributeNames.ImageArn);
 
     /// <summary>Name of the AMI (the given one, or the generated one).</summary>
-    public string AmiName => _attributes.GetAttString(AppStreamAmiExportData.Names.AmiName);
+    public string AmiName => _attributes.GetAttString(AppStreamAmiExportAttributeNames.AmiName);
 
     /// <summary>The exported AMI as a machine image for an <c>Instance</c> or a launch template.</summary>
     public IMachineImage MachineImage { get; }

@@ -21,7 +21,7 @@ internal sealed class ChainedInput(ExportedVmImage export, string imageId) : Dep
         foreach (var source in ExportProvider.Of(export).AppStreamExports)
         {
             var attributesId = (string)stack.Resolve(stack.GetLogicalId((CfnElement)source.Attributes.Node.DefaultChild!));
-            if (!value.References.Contains((attributesId, AppStreamAmiExportData.Names.AmiId))) continue;
+            if (!value.References.Contains((attributesId, AppStreamAmiExportAttributeNames.AmiId))) continue;
             // With WaitForCompletion = false the source answers before AppStream has made the AMI: AmiId is empty then.
             if (!source.WaitsForCompletion)
                 errors.Add($"ExportedVmImage '{export.Node.Path}': ImageId is the AmiId of AppStreamAmiExport '{source.Node.Path}', which has WaitForCompletion = false, so its AmiId is empty when it completes; expected a source that waits for its export (WaitForCompletion = true, the default).");

@@ -35,19 +35,19 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
     public IRole ServiceRole { get; }
 
     /// <summary>The EC2 export-image-task id, e.g. <c>export-ami-1234567890abcdef0</c>.</summary>
-    public string ExportImageTaskId => _attributes.GetAttString(VmImageExportData.Names.ExportImageTaskId);
+    public string ExportImageTaskId => _attributes.GetAttString(ExportedVmImageAttributeNames.ExportImageTaskId);
 
     /// <summary>The bucket holding the file.</summary>
-    public string S3Bucket => _attributes.GetAttString(VmImageExportData.Names.S3Bucket);
+    public string S3Bucket => _attributes.GetAttString(ExportedVmImageAttributeNames.S3Bucket);
 
     /// <summary>The file's key: prefix + task id + "." + lower-case format.</summary>
-    public string S3Key => _attributes.GetAttString(VmImageExportData.Names.S3Key);
+    public string S3Key => _attributes.GetAttString(ExportedVmImageAttributeNames.S3Key);
 
     /// <summary><c>s3://bucket/key</c> of the file.</summary>
-    public string S3Uri => _attributes.GetAttString(VmImageExportData.Names.S3Uri);
+    public string S3Uri => _attributes.GetAttString(ExportedVmImageAttributeNames.S3Uri);
 
     /// <summary>VMDK, RAW or VHD.</summary>
-    public string DiskImageFormat => _attributes.GetAttString(VmImageExportData.Names.DiskImageFormat);
+    public string DiskImageFormat => _attributes.GetAttString(ExportedVmImageAttributeNames.DiskImageFormat);
 
     /// <summary>Defines the export.</summary>
     public ExportedVmImage(Construct scope, string id, IExportedVmImageProps props) : base(scope, id)
@@ -63,7 +63,7 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
         var provider = ExportProvider.Of(this);
         ServiceRole = props.Role ?? CreateServiceRole(provider, props.Bucket, prefix);
 
-        var properties = new VmImageExportProperties
+        var properties = new ExportedVmImageProperties
         {
             ImageId = props.ImageId,
             DiskImageFormat = format.ToApiValue(),
@@ -81,7 +81,7 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
         Node.AddValidation(new MergedTagsCheck(this, () => { properties.Tags = _tags.Merged(); return Validation.Check(properties, Props.IsToken); }));
 
         var resources = ExportResources.Create(this, provider, waiting, ResourceTypes.ExportedVmImage, ResourceTypes.ExportedVmImageResult,
-            properties, ContractJsonContext.Default.VmImageExportProperties, _tags);
+            properties, ContractJsonContext.Default.ExportedVmImageProperties, _tags);
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         Resource.Node.AddDependency(ServiceRole);
         GrantHandler(provider, props, prefix, removal);

@@ -66,7 +66,7 @@ internal sealed class InlinePolicyQuota(ExportProvider provider, Func<IEnumerabl
             parts.Sum(p => p is JsonValue s && s.TryGetValue<string>(out var text) ? text.Length : Length(p, stackName)) + (a[0]?.ToString().Length ?? 0) * Math.Max(0, parts.Count - 1),
         ("Fn::GetAtt", JsonArray { Count: 2 } a) => a[1]?.ToString() switch
         {
-            Contract.AppStreamAmiExportData.Names.AmiId => 21, // ami- and 17 hex digits
+            Contract.AppStreamAmiExportAttributeNames.AmiId => 21, // ami- and 17 hex digits
             "Arn" => 110,                 // e.g. arn:aws-us-gov:iam::<account>:role/<64 characters>
             _ => 128,
         },

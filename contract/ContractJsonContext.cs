@@ -4,10 +4,8 @@ namespace ExportConstructs.Contract;
 
 /// <summary>Source-generated JSON for the contract types (AOT-safe, no reflection).</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(VmImageExportProperties))]
+[JsonSerializable(typeof(ExportedVmImageProperties))]
 [JsonSerializable(typeof(AppStreamAmiExportProperties))]
-[JsonSerializable(typeof(VmImageExportData))]
-[JsonSerializable(typeof(AppStreamAmiExportData))]
 [JsonSerializable(typeof(PollerInput))]
 [JsonSerializable(typeof(PollerOutput))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

@@ -23,13 +23,13 @@ public static partial class Validation
     /// <summary>The rules of whichever export <paramref name="p"/> describes; empty when all hold.</summary>
     public static IReadOnlyList<string> Check(IExportProperties p, IsToken isToken) => p switch
     {
-        VmImageExportProperties vm => Check(vm, isToken),
+        ExportedVmImageProperties vm => Check(vm, isToken),
         AppStreamAmiExportProperties appStream => Check(appStream, isToken),
         _ => throw new ArgumentException($"No rules for {p.GetType().Name}.", nameof(p)),
     };
 
     /// <summary>The rules of <see cref="ResourceTypes.ExportedVmImage"/>; empty when all hold.</summary>
-    public static IReadOnlyList<string> Check(VmImageExportProperties p, IsToken isToken)
+    public static IReadOnlyList<string> Check(ExportedVmImageProperties p, IsToken isToken)
     {
         var errors = new Errors("ExportedVmImage", isToken);
         errors.Match("ImageId", p.ImageId, AmiId(), "'ami-' followed by 8 or 17 lower-case hexadecimal digits, e.g. ami-0123456789abcdef0");

@@ -32,17 +32,17 @@ internal static class Simulation
         return (aws, clock, LoopbackClients.For(aws));
     }
 
-    private static CustomResourceRequest Create(VmImageExportProperties props) => new()
+    private static CustomResourceRequest Create(ExportedVmImageProperties props) => new()
     {
         RequestType = "Create",
         RequestId = "sim",
         StackId = "arn:aws:cloudformation:us-east-1:123456789012:stack/Sim/1",
         LogicalResourceId = "Vm",
         ResourceType = ResourceTypes.ExportedVmImage,
-        ResourceProperties = JsonSerializer.SerializeToElement(props, ContractJsonContext.Default.VmImageExportProperties),
+        ResourceProperties = JsonSerializer.SerializeToElement(props, ContractJsonContext.Default.ExportedVmImageProperties),
     };
 
-    private static VmImageExportProperties Props(WaitProperties? wait) => new()
+    private static ExportedVmImageProperties Props(WaitProperties? wait) => new()
     {
         ImageId = "ami-0123456789abcdef0", DiskImageFormat = "VMDK", S3Bucket = "vm-exports", S3Prefix = "exports/",
         RoleName = "vmimport", RemovalPolicy = "retain", WaitForCompletion = "true", Wait = wait,

@@ -74,10 +74,10 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
         Assert.Equal("COMPLETED", task.State);
         var create = _d.Cfn.ExchangesOf(id).First();
         Assert.Equal(("Create", "SUCCESS", task.TaskId), (create.RequestType, create.Answer!.Status, create.Answer.PhysicalResourceId));
-        Assert.Equal(task.TaskId, create.Answer.Data[AppStreamAmiExportData.Names.TaskId]);
-        Assert.Equal(task.AmiId, create.Answer.Data[AppStreamAmiExportData.Names.AmiId]);
-        Assert.Equal(task.AmiName, create.Answer.Data[AppStreamAmiExportData.Names.AmiName]);
-        Assert.Equal($"arn:aws:appstream:us-east-1:123456789012:image/{Image}", create.Answer.Data[AppStreamAmiExportData.Names.ImageArn]);
+        Assert.Equal(task.TaskId, create.Answer.Data[AppStreamAmiExportAttributeNames.TaskId]);
+        Assert.Equal(task.AmiId, create.Answer.Data[AppStreamAmiExportAttributeNames.AmiId]);
+        Assert.Equal(task.AmiName, create.Answer.Data[AppStreamAmiExportAttributeNames.AmiName]);
+        Assert.Equal($"arn:aws:appstream:us-east-1:123456789012:image/{Image}", create.Answer.Data[AppStreamAmiExportAttributeNames.ImageArn]);
         Assert.StartsWith(Image + "-", task.AmiName); // generated: {ImageName}-{12 hex digits}
         // The task carries the owner tags a made-up id's Delete finds it by.
         Assert.Equal(_d.Cfn.StackId, task.Tags[Tagging.StackTag]);
@@ -162,7 +162,7 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
         var update = _d.Cfn.ExchangesOf(id).Single(e => e.RequestType == "Update");
         Assert.Equal(("SUCCESS", replacement.TaskId), (update.Answer!.Status, update.Answer.PhysicalResourceId));
         Assert.Equal(replacement.TaskId, _d.Cfn.Resources[id].PhysicalId);
-        Assert.Equal(replacement.AmiId, _d.Cfn.Resources[id].Attributes[AppStreamAmiExportData.Names.AmiId]!.ToString());
+        Assert.Equal(replacement.AmiId, _d.Cfn.Resources[id].Attributes[AppStreamAmiExportAttributeNames.AmiId]!.ToString());
         // The old export's Delete in the cleanup phase, under RETAIN: nothing removed.
         var cleanup = Last(id);
         Assert.Equal(("Delete", old.TaskId, "SUCCESS"), (cleanup.RequestType, cleanup.PhysicalResourceId, cleanup.Answer!.Status));
@@ -230,7 +230,7 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
         Assert.DoesNotContain(_d.Cfn.Exchanges, e => e.Answer?.PhysicalResourceId == replacement.TaskId || e.PhysicalResourceId == replacement.TaskId);
         // CloudFormation still holds the old export with its attributes.
         Assert.Equal(old.TaskId, _d.Cfn.Resources[id].PhysicalId);
-        foreach (var name in new[] { AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn })
+        foreach (var name in new[] { AppStreamAmiExportAttributeNames.TaskId, AppStreamAmiExportAttributeNames.AmiId, AppStreamAmiExportAttributeNames.AmiName, AppStreamAmiExportAttributeNames.ImageArn })
             Assert.Equal(held.Attributes[name]!.ToString(), _d.Cfn.Resources[id].Attributes[name]!.ToString());
         Assert.Contains(old.AmiId!, _d.Aws.Images.Keys);
         Assert.Empty(_d.Aws.Denials);
@@ -262,7 +262,7 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
         Assert.Equal(2, exchanges.Count); // the tags-only Update and its rollback Update
         Assert.All(exchanges, e => Assert.True(e.Answer is { Status: "SUCCESS" } a && a.PhysicalResourceId == old.TaskId, e.ToString()));
         Assert.Equal(old.TaskId, _d.Cfn.Resources[id].PhysicalId);
-        foreach (var name in new[] { AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn })
+        foreach (var name in new[] { AppStreamAmiExportAttributeNames.TaskId, AppStreamAmiExportAttributeNames.AmiId, AppStreamAmiExportAttributeNames.AmiName, AppStreamAmiExportAttributeNames.ImageArn })
             Assert.Equal(held.Attributes[name]!.ToString(), _d.Cfn.Resources[id].Attributes[name]?.ToString());
         Assert.Contains(old.AmiId!, _d.Aws.Images.Keys);
         Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
@@ -348,7 +348,7 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
         var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
         Assert.Equal("COMPLETED", task.State);
         var create = _d.Cfn.ExchangesOf(id).Single();
-        Assert.Equal(("SUCCESS", task.TaskId, task.AmiId), (create.Answer!.Status, create.Answer.PhysicalResourceId, create.Answer.Data[AppStreamAmiExportData.Names.AmiId]));
+        Assert.Equal(("SUCCESS", task.TaskId, task.AmiId), (create.Answer!.Status, create.Answer.PhysicalResourceId, create.Answer.Data[AppStreamAmiExportAttributeNames.AmiId]));
         Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
         // The not-found Get, then the three that see the task to its end.
         Assert.Equal(1 + 3, _d.Aws.CallCount("AppStream:GetExportImageTask"));
@@ -474,7 +474,7 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
         // CloudFormation was never told the stray's id, and holds the old export with its attributes.
         Assert.DoesNotContain(_d.Cfn.Exchanges, e => e.Answer?.PhysicalResourceId == stray.TaskId || e.PhysicalResourceId == stray.TaskId);
         Assert.Equal(held.TaskId, _d.Cfn.Resources[id].PhysicalId);
-        Assert.Equal(heldAttributes[AppStreamAmiExportData.Names.AmiId]!.ToString(), _d.Cfn.Resources[id].Attributes[AppStreamAmiExportData.Names.AmiId]!.ToString());
+        Assert.Equal(heldAttributes[AppStreamAmiExportAttributeNames.AmiId]!.ToString(), _d.Cfn.Resources[id].Attributes[AppStreamAmiExportAttributeNames.AmiId]!.ToString());
         if (strayEndsBeforeTheDelete)
         {
             await _d.Cfn.RunForAsync(TimeSpan.FromMinutes(40));
@@ -579,7 +579,7 @@ public sealed class AppStreamDeploymentTests : IAsyncLifetime
             _d.Cfn.ExchangesOf(id).Single(e => e.RequestType == "Update" && !e.Rollback).Answer!.PhysicalResourceId));
         Assert.Equal(("Delete", replacement.TaskId, "SUCCESS"), (Last(id).RequestType, Last(id).PhysicalResourceId, Last(id).Answer!.Status));
         Assert.Equal(old.TaskId, _d.Cfn.Resources[id].PhysicalId);
-        Assert.Equal(held.Attributes[AppStreamAmiExportData.Names.AmiId]!.ToString(), _d.Cfn.Resources[id].Attributes[AppStreamAmiExportData.Names.AmiId]!.ToString());
+        Assert.Equal(held.Attributes[AppStreamAmiExportAttributeNames.AmiId]!.ToString(), _d.Cfn.Resources[id].Attributes[AppStreamAmiExportAttributeNames.AmiId]!.ToString());
         Assert.Equal([old.AmiId!], OwnAmis().Select(i => i.ImageId));
         Assert.Equal((2, 1), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:DeregisterImage")));
         // That Delete asked which export CloudFormation holds and, not deleting it, looked for no strays.

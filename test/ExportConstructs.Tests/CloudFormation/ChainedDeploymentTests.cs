@@ -66,8 +66,8 @@ public sealed class ChainedDeploymentTests : IAsyncLifetime
         // The VM export started only after the AppStream export completed, on exactly the AMI it made.
         Assert.Equal(appStreamTask.AmiId, vmTask.ImageId);
         Assert.Equal("completed", vmTask.Status);
-        var vmAnswer = _d.Cfn.Exchanges.Last(e => e.RequestType == "Create" && e.Answer?.Data.ContainsKey(VmImageExportData.Names.S3Key) == true).Answer!;
-        Assert.Equal(vmTask.Key, vmAnswer.Data[VmImageExportData.Names.S3Key]);
+        var vmAnswer = _d.Cfn.Exchanges.Last(e => e.RequestType == "Create" && e.Answer?.Data.ContainsKey(ExportedVmImageAttributeNames.S3Key) == true).Answer!;
+        Assert.Equal(vmTask.Key, vmAnswer.Data[ExportedVmImageAttributeNames.S3Key]);
         Assert.Contains($"{vmTask.Bucket}/{vmTask.Key}", _d.Aws.Objects);
         var ami = _d.Aws.Images[appStreamTask.AmiId!];
 

@@ -426,7 +426,7 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
         // The attributes come from the AMI found by its owner tags.
         AssertKeptThroughTheRollback(export, result, task.TaskId, attributes,
-            [AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn]);
+            [AppStreamAmiExportAttributeNames.TaskId, AppStreamAmiExportAttributeNames.AmiId, AppStreamAmiExportAttributeNames.AmiName, AppStreamAmiExportAttributeNames.ImageArn]);
         Assert.Contains(task.AmiId!, _d.Aws.Images.Keys);
         Assert.Equal((1, 0), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:DeregisterImage")));
         // The AMI, found by its owner tags, was re-tagged by the Update and back by its rollback.

@@ -33,8 +33,8 @@ public sealed class HandlerHarness : IAsyncDisposable
         Poller = new WaitPoller(Lifecycle, aws.CloudFormation, Clock, Write);
     }
 
-    public static JsonElement Json(VmImageExportProperties p) =>
-        JsonSerializer.SerializeToElement(p, ContractJsonContext.Default.VmImageExportProperties);
+    public static JsonElement Json(ExportedVmImageProperties p) =>
+        JsonSerializer.SerializeToElement(p, ContractJsonContext.Default.ExportedVmImageProperties);
 
     public static JsonElement Json(AppStreamAmiExportProperties p) =>
         JsonSerializer.SerializeToElement(p, ContractJsonContext.Default.AppStreamAmiExportProperties);

@@ -37,7 +37,7 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
         TimeoutSeconds = "21600",
     };
 
-    private static VmImageExportProperties Vm(string condition = "WaitA", string format = "VMDK") => new()
+    private static ExportedVmImageProperties Vm(string condition = "WaitA", string format = "VMDK") => new()
     {
         ImageId = Image, DiskImageFormat = format, S3Bucket = "vm-exports", S3Prefix = "exports/", RoleName = "vmimport",
         RemovalPolicy = RemovalPolicies.Retain, WaitForCompletion = "true", Wait = Wait(condition),
@@ -47,7 +47,7 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
     private (string Name, string Arn, string Input, string Status) Execution(string taskId) =>
         _h.Aws.Executions.Single(e => e.Key.StartsWith(taskId + "-", StringComparison.Ordinal)) is var e ? (e.Key, e.Value.Arn, e.Value.Input, e.Value.Status) : default;
 
-    private async Task<(string TaskId, PollerInput Input)> CreateVmAsync(VmImageExportProperties? props = null)
+    private async Task<(string TaskId, PollerInput Input)> CreateVmAsync(ExportedVmImageProperties? props = null)
     {
         var outcome = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Create", Json(props ?? Vm())));
         Assert.Equal(1, outcome.Polls); // the export resource does not wait: the WaitCondition does

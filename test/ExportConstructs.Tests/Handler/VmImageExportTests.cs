@@ -19,7 +19,7 @@ public sealed class VmImageExportTests : IAsyncLifetime
 
     public Task DisposeAsync() => _h.DisposeAsync().AsTask();
 
-    private static VmImageExportProperties Props(string format = "VMDK", string removal = RemovalPolicies.Retain, Dictionary<string, string>? tags = null) => new()
+    private static ExportedVmImageProperties Props(string format = "VMDK", string removal = RemovalPolicies.Retain, Dictionary<string, string>? tags = null) => new()
     {
         ImageId = Image,
         DiskImageFormat = format,
@@ -32,7 +32,7 @@ public sealed class VmImageExportTests : IAsyncLifetime
         WaitForCompletion = "true",
     };
 
-    private async Task<Outcome> CreateAsync(VmImageExportProperties props) =>
+    private async Task<Outcome> CreateAsync(ExportedVmImageProperties props) =>
         await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Create", Json(props)));
 
     [Theory]
@@ -266,7 +266,7 @@ public sealed class VmImageExportTests : IAsyncLifetime
     public async Task Create_WithBadDeployTimeValue_ShouldFailNamingPropValueAndWhatIsValid(string field, string value, string message)
     {
         var props = Props();
-        typeof(VmImageExportProperties).GetProperty(field)!.SetValue(props, value);
+        typeof(ExportedVmImageProperties).GetProperty(field)!.SetValue(props, value);
 
         var error = await Assert.ThrowsAsync<ExportException>(() => CreateAsync(props));
 

@@ -49,7 +49,7 @@ public sealed class WaitClockTests : IAsyncLifetime
         Assert.All(due.Zip(due.Skip(1)), p => Assert.InRange(p.Second - p.First, 50, 130));
     }
 
-    private static VmImageExportProperties ShortWait() => new()
+    private static ExportedVmImageProperties ShortWait() => new()
     {
         ImageId = "ami-0123456789abcdef0", DiskImageFormat = "VMDK", S3Bucket = "exports-bucket", S3Prefix = "x/", RoleName = "vmimport",
         RemovalPolicy = RemovalPolicies.Retain, WaitForCompletion = "true",

@@ -73,10 +73,10 @@ public sealed partial class AppStreamAmiExportHandler
 
     private static Dictionary<string, string> Attributes(ExportImageTask task) => new()
     {
-        [AppStreamAmiExportData.Names.TaskId] = task.TaskId,
-        [AppStreamAmiExportData.Names.AmiId] = task.AmiId ?? "",
-        [AppStreamAmiExportData.Names.ImageArn] = task.ImageArn ?? "",
-        [AppStreamAmiExportData.Names.AmiName] = task.AmiName ?? "",
+        [AppStreamAmiExportAttributeNames.TaskId] = task.TaskId,
+        [AppStreamAmiExportAttributeNames.AmiId] = task.AmiId ?? "",
+        [AppStreamAmiExportAttributeNames.ImageArn] = task.ImageArn ?? "",
+        [AppStreamAmiExportAttributeNames.AmiName] = task.AmiName ?? "",
     };
 
     private static string AdviceFor(string? code) => code switch

@@ -90,10 +90,10 @@ public sealed partial class AppStreamAmiExportHandler(IAmazonAppStream appStream
         var region = request.StackId.Split(':') is { Length: > 4 } arn ? (arn[3], arn[4]) : ("", "");
         return new()
         {
-            [AppStreamAmiExportData.Names.TaskId] = taskId,
-            [AppStreamAmiExportData.Names.AmiId] = image?.ImageId ?? "",
-            [AppStreamAmiExportData.Names.ImageArn] = $"arn:aws:appstream:{region.Item1}:{region.Item2}:image/{p.ImageName}",
-            [AppStreamAmiExportData.Names.AmiName] = image?.Name ?? p.AmiName ?? "",
+            [AppStreamAmiExportAttributeNames.TaskId] = taskId,
+            [AppStreamAmiExportAttributeNames.AmiId] = image?.ImageId ?? "",
+            [AppStreamAmiExportAttributeNames.ImageArn] = $"arn:aws:appstream:{region.Item1}:{region.Item2}:image/{p.ImageName}",
+            [AppStreamAmiExportAttributeNames.AmiName] = image?.Name ?? p.AmiName ?? "",
         };
     }
 

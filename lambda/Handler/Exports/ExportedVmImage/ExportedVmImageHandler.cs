@@ -9,7 +9,7 @@ namespace ExportConstructs.Handler.Exports;
 
 /// <summary>EC2 <c>ExportImage</c>: an AMI written to S3 as a VMDK, RAW or VHD file.</summary>
 public sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> log)
-    : ExportKind<VmImageExportProperties>(ContractJsonContext.Default.VmImageExportProperties), IExportKind
+    : ExportKind<ExportedVmImageProperties>(ContractJsonContext.Default.ExportedVmImageProperties), IExportKind
 {
     /// <inheritdoc />
     public string ResourceType => ResourceTypes.ExportedVmImage;
@@ -215,16 +215,16 @@ public sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s3,
         }
     }
 
-    private static Dictionary<string, string> Attributes(VmImageExportProperties p, string taskId)
+    private static Dictionary<string, string> Attributes(ExportedVmImageProperties p, string taskId)
     {
         var key = ExportedVmImageFiles.ObjectKey(p.S3Prefix ?? "", taskId, p.DiskImageFormat ?? "");
         return new()
         {
-            [VmImageExportData.Names.ExportImageTaskId] = taskId,
-            [VmImageExportData.Names.S3Bucket] = p.S3Bucket ?? "",
-            [VmImageExportData.Names.S3Key] = key,
-            [VmImageExportData.Names.S3Uri] = $"s3://{p.S3Bucket}/{key}",
-            [VmImageExportData.Names.DiskImageFormat] = p.DiskImageFormat ?? "",
+            [ExportedVmImageAttributeNames.ExportImageTaskId] = taskId,
+            [ExportedVmImageAttributeNames.S3Bucket] = p.S3Bucket ?? "",
+            [ExportedVmImageAttributeNames.S3Key] = key,
+            [ExportedVmImageAttributeNames.S3Uri] = $"s3://{p.S3Bucket}/{key}",
+            [ExportedVmImageAttributeNames.DiskImageFormat] = p.DiskImageFormat ?? "",
         };
     }
 
