@@ -10,4 +10,5 @@ namespace ExportConstructs.Contract;
 [JsonSerializable(typeof(AppStreamAmiExportData))]
 [JsonSerializable(typeof(PollerInput))]
 [JsonSerializable(typeof(PollerOutput))]
+[JsonSerializable(typeof(ExportEventDetail))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;
