@@ -8,4 +8,5 @@ namespace ExportConstructs.Contract;
 [JsonSerializable(typeof(AppStreamAmiExportProperties))]
 [JsonSerializable(typeof(PollerInput))]
 [JsonSerializable(typeof(PollerOutput))]
+[JsonSerializable(typeof(ExportEventDetail))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

@@ -56,6 +56,7 @@ public sealed partial class FakeAws : IAsyncDisposable
         lock (_gate)
         {
             if (request.Header("X-Amz-Target") is { } sfn && sfn.StartsWith("AWSStepFunctions.", StringComparison.Ordinal)) return StepFunctions(request, sfn);
+            if (request.Header("X-Amz-Target") is { } events && events.StartsWith("AWSEvents.", StringComparison.Ordinal)) return EventBridge(request, events);
             if (request.Header("X-Amz-Target") is { } target) return AppStream(request, target);
             if (request.Method == "POST" && request.PathAndQuery == "/")
             {

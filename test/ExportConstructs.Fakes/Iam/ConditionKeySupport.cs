@@ -22,7 +22,7 @@ namespace ExportConstructs.Tests.Fakes.Iam;
 /// <c>aws:CalledVia</c>, ...) are available to every action, so they count as supported. The tag keys
 /// <c>aws:ResourceTag/*</c>, <c>aws:RequestTag/*</c> and <c>aws:TagKeys</c> count only where the
 /// action's row lists them. Where the actions table is silent but the resource-types table lists
-/// <c>aws:ResourceTag</c> for the type (Step Functions executions, log streams, event buses, stacks,
+/// <c>aws:ResourceTag</c> for the type (Step Functions executions, log streams, stacks,
 /// roles, S3 objects), the key is treated as unsupported: a policy that relies on it then fails
 /// here first rather than in production.
 /// </para>
@@ -32,6 +32,8 @@ public static class ConditionKeySupport
     private const string AnyResource = "";
 
     private static readonly string[] Ec2ImageKeys = ["aws:ResourceTag/*", "ec2:ImageID", "ec2:ImageType", "ec2:Owner", "ec2:Public", "ec2:ResourceTag/*", "ec2:RootDeviceType"];
+    private static readonly string[] PutEventsKeys = ["aws:ResourceTag/*", "events:detail-type", "events:eventBusInvocation", "events:source",
+        "events:SystemMetadata/AwsDetailType", "events:SystemMetadata/AwsSource", "events:SystemMetadata/ContentType"];
     private static readonly string[] S3RequestKeys = ["s3:AccessGrantsInstanceArn", "s3:authType", "s3:ResourceAccount", "s3:signatureAge", "s3:signatureversion", "s3:TlsVersion", "s3:x-amz-content-sha256"];
 
     /// <summary>(action, resource type or "" for every resource, keys); a key ending in <c>/*</c> stands for any tag key.</summary>
@@ -95,7 +97,14 @@ public static class ConditionKeySupport
         ("states:StopExecution", AnyResource, []),
         ("states:DescribeExecution", AnyResource, []),
         ("cloudformation:SignalResource", AnyResource, []),
-        ("events:PutEvents", AnyResource, ["events:detail-type", "events:source", "events:eventBusInvocation"]),
+        // events:PutEvents: event-bus (not marked required) [aws:ResourceTag, events:detail-type,
+        // events:eventBusInvocation, events:source, events:SystemMetadata/AwsDetailType,
+        // events:SystemMetadata/AwsSource, events:SystemMetadata/ContentType]; the same keys on
+        // event-busv2 (arn:...:event-busv2/{name}/{id}). source and detail-type are ArrayOfString
+        // keys holding the entry's value; the SystemMetadata keys concern forwarded events. The
+        // keys sit on the resource rows, so a request on "*" (no bus) carries none of them.
+        ("events:PutEvents", "event-bus", PutEventsKeys),
+        ("events:PutEvents", "event-busv2", PutEventsKeys),
         ("logs:CreateLogStream", AnyResource, []),
         ("logs:PutLogEvents", AnyResource, []),
     ];

@@ -1,0 +1,11 @@
+namespace ExportConstructs.Tests.Fakes;
+
+/// <summary>An event the fake EventBridge accepted: what the entry said, and the id it was given.</summary>
+public sealed record FakeEvent(
+    string EventId,
+    string EventBusArn,
+    string Source,
+    string DetailType,
+    string Detail,
+    IReadOnlyList<string> Resources,
+    DateTimeOffset Time);
