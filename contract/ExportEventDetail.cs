@@ -34,8 +34,8 @@ public sealed class ExportEventDetail
     [JsonPropertyName("reason")] public string? Reason { get; set; }
 
     /// <summary>
-    /// The construct's attributes, by the names <c>GetAtt</c> uses (<see cref="VmImageExportData.Names"/>:
-    /// bucket, key, URI, format; <see cref="AppStreamAmiExportData.Names"/>: AMI id, image ARN, AMI
+    /// The construct's attributes, by the names <c>GetAtt</c> uses (<see cref="ExportedVmImageAttributeNames"/>:
+    /// bucket, key, URI, format; <see cref="AppStreamAmiExportAttributeNames"/>: AMI id, image ARN, AMI
     /// name): where the result is. Those not known at that state are left out.
     /// </summary>
     [JsonPropertyName("attributes")] public Dictionary<string, string> Attributes { get; set; } = [];

@@ -37,9 +37,9 @@ public sealed class ExportEventPublisherTests : IAsyncLifetime
         Started, Ended,
         new Dictionary<string, string>
         {
-            [VmImageExportData.Names.S3Bucket] = "my-vm-exports",
-            [VmImageExportData.Names.S3Key] = "exports/export-ami-1234567890abcdef0.vmdk",
-            [VmImageExportData.Names.S3Uri] = "s3://my-vm-exports/exports/export-ami-1234567890abcdef0.vmdk",
+            [ExportedVmImageAttributeNames.S3Bucket] = "my-vm-exports",
+            [ExportedVmImageAttributeNames.S3Key] = "exports/export-ami-1234567890abcdef0.vmdk",
+            [ExportedVmImageAttributeNames.S3Uri] = "s3://my-vm-exports/exports/export-ami-1234567890abcdef0.vmdk",
         },
         constructPath: "Demo/VmImage");
 
@@ -192,7 +192,7 @@ public sealed class ExportEventPublisherTests : IAsyncLifetime
     {
         // Arrange
         var failed = ExportEventDetail.For(ExportEvents.Kinds.AppStreamAmiExport, "0000000a-0000-4000-8000-000000000000", ExportEvents.States.Failed,
-            Stack, "Ami", startedAt: null, Ended, new Dictionary<string, string> { [AppStreamAmiExportData.Names.AmiName] = "office" }, reason: "[IMAGE_BUILDER_ERROR] The image could not be exported.");
+            Stack, "Ami", startedAt: null, Ended, new Dictionary<string, string> { [AppStreamAmiExportAttributeNames.AmiName] = "office" }, reason: "[IMAGE_BUILDER_ERROR] The image could not be exported.");
 
         // Act
         var back = JsonSerializer.Deserialize(JsonSerializer.Serialize(failed, ContractJsonContext.Default.ExportEventDetail), ContractJsonContext.Default.ExportEventDetail)!;
