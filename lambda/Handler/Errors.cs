@@ -90,6 +90,12 @@ internal static class Errors
     public static ExportException StartFailed(string logicalId, string? reason) =>
         new(reason ?? $"{logicalId}: the export could not be started.");
 
+    public static ExportException DeleteOutlastedTheHour(string resourceType, string logicalId, string taskId, bool strays) =>
+        new($"{resourceType} {logicalId}: the Delete of export {taskId} waited as long as a custom resource may for " +
+            (strays ? "the replacements of it that CloudFormation never held (strays, which AppStream cannot stop) to end, so that their AMIs can be removed. "
+                    : "the export, which AWS cannot stop, to end, so that the removal policy can be applied. ") +
+            "Nothing was removed that is still needed: delete again once the exports have ended (the handler's log names them), or set RemovalPolicy to RETAIN.");
+
     public static ExportException EmptyEvent(string expected) =>
         new($"The event was empty; expected {expected}.");
 

@@ -42,6 +42,8 @@ public sealed class CustomResourceRequest
     [JsonPropertyName(OnEventResponse.DeadlineKey)] public long? WaitDeadline { get; set; }
     /// <summary>From a Delete's onEvent answer: the export deleted is the one CloudFormation holds, so isComplete also ends its strays.</summary>
     [JsonPropertyName(OnEventResponse.StraysKey)] public bool? EndStrays { get; set; }
+    /// <summary>From a Delete's onEvent answer: the held export this one is a stray of (it ends it, if this Delete cannot wait long enough).</summary>
+    [JsonPropertyName(OnEventResponse.StrayOfKey)] public string? StrayOf { get; set; }
 }
 
 /// <summary>onEvent's answer to the framework.</summary>
@@ -96,6 +98,18 @@ public sealed class OnEventResponse
     /// also applies the removal policy to the export's strays (see <c>IExportKind.FinishStraysAsync</c>).
     /// </summary>
     [JsonPropertyName(StraysKey)] public bool? EndStrays { get; set; }
+
+    /// <summary>Name of the extra key that carries <see cref="StrayOf"/> to isComplete.</summary>
+    public const string StrayOfKey = "ExportStrayOf";
+
+    /// <summary>
+    /// On a Delete of a running export that replaced the export CloudFormation holds (a stray: its
+    /// Update failed or was rolled back, and AppStream cannot stop it): the held export's id. Its own
+    /// Delete ends the stray, so this Delete, waiting for an export to end, gives up at the
+    /// Provider's time limit by releasing it rather than by failing (which CloudFormation would
+    /// retry, then drop with a warning).
+    /// </summary>
+    [JsonPropertyName(StrayOfKey)] public string? StrayOf { get; set; }
 }
 
 /// <summary>isComplete's answer to the framework.</summary>

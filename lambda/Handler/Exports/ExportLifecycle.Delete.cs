@@ -18,16 +18,37 @@ public sealed partial class ExportLifecycle
                 : Answer(taskId, ExportActions.Released);
         }
         await kind.BeginDeleteAsync(request, cancellationToken);
+        var answer = new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() };
+        if (!kind.MayHaveStrays(request)) return answer;
         // Strays belong to the export CloudFormation holds, so only its own Delete ends them: never the
         // cleanup Delete of a generation it replaced (whose strays' replacement may be the held export).
-        var endStrays = kind.MayHaveStrays(request) && await _stack.HeldAsync(request.StackId, request.LogicalId, cancellationToken) == taskId;
-        return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, EndStrays = endStrays ? true : null };
+        var held = await _stack.HeldAsync(request.StackId, request.LogicalId, cancellationToken);
+        if (held == taskId) answer.EndStrays = true;
+        // The cleanup Delete of a replacement that is itself a stray of the held export (a rollback's).
+        else if (held is not null && await kind.DescribeAsync(taskId, cancellationToken) is { Running: true } export && export.Replaces == held) answer.StrayOf = held;
+        return answer;
     }
 
-    /// <summary>isComplete of a Delete: the strays first (when this is the held export's Delete), then the export itself.</summary>
-    private static async Task<bool> FinishDeleteAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken) =>
-        (request.Decided.EndStrays != true || await kind.FinishStraysAsync(request, cancellationToken))
-        && await kind.FinishDeleteAsync(request.Decided.NewTaskId is { } found ? request.ForTask(found) : request, cancellationToken);
+    /// <summary>
+    /// isComplete of a Delete: the strays first (when this is the held export's Delete), then the
+    /// export itself. A stray of the held export still running at the Provider's time limit is
+    /// released: the held export's own Delete ends it (see <see cref="OnEventResponse.StrayOf"/>).
+    /// </summary>
+    private async Task<IsCompleteResponse> DeletingAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken)
+    {
+        var done = (request.Decided.EndStrays != true || await kind.FinishStraysAsync(request, cancellationToken))
+            && await kind.FinishDeleteAsync(request.Decided.NewTaskId is { } found ? request.ForTask(found) : request, cancellationToken);
+        if (done) return IsCompleteResponse.Done();
+        if (request.Decided.WaitStartedAt is not { } started || _clock.GetUtcNow().ToUnixTimeSeconds() - started < ProviderSettings.ShortPathLimitSeconds)
+            return IsCompleteResponse.Pending;
+        // The Provider's time is nearly up: answer before the framework does (its "Operation timed out" says nothing).
+        if (request.Decided.StrayOf is { } owner)
+        {
+            _log($"Export {request.TaskId} still runs at the Provider's time limit; releasing it: it is a stray of {owner}, whose own Delete ends it");
+            return IsCompleteResponse.Done();
+        }
+        throw Errors.DeleteOutlastedTheHour(request.ResourceType, request.LogicalId, request.TaskId!, request.Decided.EndStrays == true);
+    }
 
     /// <summary>
     /// A Delete with a physical id we never minted: CloudFormation made it up after a Create or

@@ -67,7 +67,7 @@ public sealed partial class ExportLifecycle
             ExportActions.Released => IsCompleteResponse.Done(),
             ExportActions.Replacing => await ReplacingAsync(kind, request, cancellationToken),
             ExportActions.Failed => throw Errors.StartFailed(request.LogicalId, request.Decided.Failure),
-            ExportActions.Deleting => await FinishDeleteAsync(kind, request, cancellationToken) ? IsCompleteResponse.Done() : IsCompleteResponse.Pending,
+            ExportActions.Deleting => await DeletingAsync(kind, request, cancellationToken),
             _ => await _wait.WaitAsync(kind, request, cancellationToken),
         };
     }

@@ -70,7 +70,7 @@ public sealed record ExportRequest
         Decided = new OnEventResponse
         {
             Action = request.Action ?? "", WaitStartedAt = request.WaitStartedAt, NewTaskId = request.NewTaskId,
-            Failure = request.Failure, WaitDeadline = request.WaitDeadline, EndStrays = request.EndStrays,
+            Failure = request.Failure, WaitDeadline = request.WaitDeadline, EndStrays = request.EndStrays, StrayOf = request.StrayOf,
             PhysicalResourceId = request.PhysicalResourceId ?? "",
         },
     };

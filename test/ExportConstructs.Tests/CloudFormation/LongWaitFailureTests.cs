@@ -31,7 +31,7 @@ public sealed class LongWaitFailureTests : IAsyncLifetime
     private string Story() => _d.Story();
 
     private static readonly string[] AmiAttributes =
-        [AppStreamAmiExportData.Names.TaskId, AppStreamAmiExportData.Names.AmiId, AppStreamAmiExportData.Names.AmiName, AppStreamAmiExportData.Names.ImageArn];
+        [AppStreamAmiExportAttributeNames.TaskId, AppStreamAmiExportAttributeNames.AmiId, AppStreamAmiExportAttributeNames.AmiName, AppStreamAmiExportAttributeNames.ImageArn];
 
     [Theory]
     [InlineData(ReplacementRollback.DeleteNew)]

@@ -57,7 +57,7 @@ public sealed class LongWaitReplacementTests : IAsyncLifetime
         Assert.Equal(("Delete", old.TaskId, "SUCCESS"), (exchanges[1].RequestType, exchanges[1].PhysicalResourceId, exchanges[1].Answer!.Status));
         Assert.Equal(replacement.TaskId, _d.Cfn.Resources[export].PhysicalId);
         var result = _d.Cfn.Resources[next.Of(ResourceTypes.AppStreamAmiExportResult)];
-        Assert.Equal((replacement.TaskId, replacement.AmiId), (result.PhysicalId, result.Attributes[AppStreamAmiExportData.Names.AmiId]!.ToString()));
+        Assert.Equal((replacement.TaskId, replacement.AmiId), (result.PhysicalId, result.Attributes[AppStreamAmiExportAttributeNames.AmiId]!.ToString()));
         Assert.Equal(next.Of("AWS::CloudFormation::WaitCondition"), _d.Aws.ResourceSignals[^1].LogicalResourceId);
         Assert.Equal(replacement.TaskId, _d.Aws.ResourceSignals[^1].UniqueId);
         // What AWS holds: the new AMI with its snapshot; the old one kept (RETAIN) or gone with its snapshot (DESTROY).

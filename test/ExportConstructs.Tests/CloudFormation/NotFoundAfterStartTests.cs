@@ -93,8 +93,8 @@ public sealed class NotFoundAfterStartTests : IAsyncLifetime
         Assert.Equal("COMPLETED", task.State);
         Assert.Equal(("SUCCESS", task.TaskId), (_d.Cfn.ExchangesOf(export).Single().Answer!.Status, _d.Cfn.ExchangesOf(export).Single().Answer!.PhysicalResourceId));
         var reported = _d.Cfn.ExchangesOf(result).Single().Answer!;
-        Assert.Equal(("SUCCESS", task.TaskId, task.AmiId), (reported.Status, reported.PhysicalResourceId, reported.Data[AppStreamAmiExportData.Names.AmiId]));
-        Assert.Equal(task.AmiId, _d.Cfn.Resources[result].Attributes[AppStreamAmiExportData.Names.AmiId]!.ToString());
+        Assert.Equal(("SUCCESS", task.TaskId, task.AmiId), (reported.Status, reported.PhysicalResourceId, reported.Data[AppStreamAmiExportAttributeNames.AmiId]));
+        Assert.Equal(task.AmiId, _d.Cfn.Resources[result].Attributes[AppStreamAmiExportAttributeNames.AmiId]!.ToString());
         Assert.Equal(task.TaskId, Assert.Single(_d.Aws.ResourceSignals).UniqueId);
         // The two not-found Gets, the three that see the task to its end, and one by the result resource.
         Assert.Equal((1, 2 + 3 + 1), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("AppStream:GetExportImageTask")));
