@@ -358,20 +358,27 @@ public sealed class VmImageDeploymentTests : IAsyncLifetime
         Assert.Empty(_d.Aws.Denials);
     }
 
-    [Fact]
-    public async Task TagsOnlyUpdate_AfterEc2ForgotTheTask_ShouldCompleteWithoutTaggingAnything()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TagsOnlyUpdate_AfterEc2ForgotTheTask_ShouldKeepTheExportAndTagNothing_AlsoInItsRollback(bool rolledBack)
     {
         var first = await VmStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "a" });
         var id = ExportId(first);
         await _d.Cfn.CreateStackAsync(first);
         var task = Assert.Single(_d.Aws.VmTasks.Values);
         _d.Aws.VmTasks.Remove(task.Id);
+        if (rolledBack) _d.Cfn.FailOn("Later");
 
-        var updated = await _d.Cfn.UpdateStackAsync(await VmStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "b" }));
+        var updated = await _d.Cfn.UpdateStackAsync(await VmStack(p => p.Tags = new Dictionary<string, string> { ["team"] = "b" },
+            rolledBack ? stack => new CfnWaitConditionHandle(stack, "Later").Node.AddDependency(stack.Node.FindChild("Vm")) : null));
 
-        Assert.Equal("UPDATE_COMPLETE", updated);
-        Assert.Equal(("SUCCESS", task.Id), (Last(id).Answer!.Status, Last(id).Answer!.PhysicalResourceId));
+        Assert.Equal(rolledBack ? "UPDATE_ROLLBACK_COMPLETE" : "UPDATE_COMPLETE", updated);
+        var updates = _d.Cfn.ExchangesOf(id).Skip(1).ToList();
+        Assert.Equal(rolledBack ? 2 : 1, updates.Count);
+        Assert.All(updates, e => Assert.Equal(("Update", "SUCCESS", task.Id), (e.RequestType, e.Answer!.Status, e.Answer.PhysicalResourceId)));
         Assert.Equal(task.Key, Last(id).Answer!.Data["S3Key"]);
+        Assert.Equal(task.Id, _d.Cfn.Resources[id].PhysicalId);
         Assert.Equal((1, 0, 0), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("EC2:CreateTags"), _d.Aws.CallCount("EC2:DeleteTags")));
         Assert.Empty(_d.Aws.Denials);
     }
