@@ -36,7 +36,8 @@ internal static class Props
 
     /// <summary>
     /// The contract's token test, at synth: a CDK token is checked at deploy time instead. CDK
-    /// encodes every string token as <c>${Token[…]}</c> inside the string, so the test needs no
+    /// encodes every string token as <c>${Token[…]}</c> inside the string, and its own
+    /// <c>Token.IsUnresolved</c> tests a string by exactly that marker; testing it here needs no
     /// round trip to the jsii runtime (each costs about a millisecond, and validation makes many).
     /// </summary>
     public static readonly Validation.IsToken IsToken = value => value.Contains("${Token[", StringComparison.Ordinal);

@@ -220,4 +220,15 @@ public sealed class LongWaitTests
 
         Assert.Contains(message, error.Message);
     }
+
+    [Fact]
+    public void Timeout_WhenADeployTimeValue_ShouldFailAtSynthNamingTheProp()
+    {
+        var stack = NewStack();
+        var hours = new CfnParameter(stack, "Hours", new CfnParameterProps { Type = "Number" });
+
+        var error = Assert.Throws<ArgumentException>(() => Vm(stack, p => p.Timeout = Duration.Hours(hours.ValueAsNumber)));
+
+        Assert.Contains("Timeout must be known at synth time", error.Message);
+    }
 }

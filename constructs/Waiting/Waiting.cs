@@ -52,15 +52,9 @@ internal sealed record Waiting(bool Waits, int IntervalSeconds, int TimeoutSecon
 
     private static int Seconds(string construct, string prop, Duration value)
     {
-        double seconds;
-        try
-        {
-            seconds = value.ToSeconds();
-        }
-        catch (Exception e) when (e.Message.Contains("unresolved", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException($"{construct}: {prop} must be known at synth time; it decides the resources the export is built from.", e);
-        }
+        if (value.IsUnresolved())
+            throw new ArgumentException($"{construct}: {prop} must be known at synth time; it decides the resources the export is built from.");
+        var seconds = value.ToSeconds();
         return seconds <= int.MaxValue ? (int)seconds : throw new ArgumentException($"{construct}: {prop} {seconds} s is not valid.");
     }
 }
