@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using ExportConstructs.Benchmark;
-using ExportConstructs.Tests.Fakes;
+using ExportConstructs.Fakes;
 
 // Child mode: synthesize one app (timed from the parent).
 if (args is ["app", var appVariant, var outdir])

@@ -43,7 +43,7 @@ internal static class Resources
     /// <summary>(shared part without the poller, shared part with it, per export: short, long, no wait).</summary>
     public static (int Shared, int SharedWithPoller, int Short, int Long, int NoWait) Measure(string self, string outdir)
     {
-        var (code, output) = ExportConstructs.Tests.Fakes.Repo.Run("dotnet", $"\"{self}\" resources \"{outdir}\"", ExportConstructs.Tests.Fakes.Repo.Root);
+        var (code, output) = ExportConstructs.Fakes.Repo.Run("dotnet", $"\"{self}\" resources \"{outdir}\"", ExportConstructs.Fakes.Repo.Root);
         if (code != 0) throw new InvalidOperationException("resource count failed:\n" + output);
         // The child also writes jsii's and Node's notices; the counts are its one JSON line.
         var c = JsonSerializer.Deserialize<Dictionary<string, int>>(output.Split('\n').Last(l => l.StartsWith('{')))!;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.Aws;
 using ExportConstructs.Handler.CustomResources;
-using ExportConstructs.Tests.Fakes;
+using ExportConstructs.Fakes;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ExportConstructs.Benchmark;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ExportConstructs.Tests.Fakes;
+using ExportConstructs.Fakes;
 
 namespace ExportConstructs.Benchmark;
 

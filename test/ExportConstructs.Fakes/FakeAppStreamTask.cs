@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>An AppStream export task over time.</summary>
 public sealed class FakeAppStreamTask

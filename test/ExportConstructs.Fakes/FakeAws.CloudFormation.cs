@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using ExportConstructs.Tests.Fakes.Iam;
+using ExportConstructs.Fakes.Iam;
 
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>A SignalResource call CloudFormation accepted.</summary>
 public sealed record FakeResourceSignal(string StackName, string LogicalResourceId, string UniqueId, string Status);

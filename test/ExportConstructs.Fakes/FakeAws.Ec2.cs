@@ -1,8 +1,8 @@
 using System.Collections.Specialized;
 using System.Xml.Linq;
-using ExportConstructs.Tests.Fakes.Iam;
+using ExportConstructs.Fakes.Iam;
 
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 public sealed partial class FakeAws
 {

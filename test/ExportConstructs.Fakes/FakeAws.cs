@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using System.Web;
-using ExportConstructs.Tests.Fakes.Iam;
+using ExportConstructs.Fakes.Iam;
 
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>
 /// EC2 (Query/XML), S3 (REST, path style), AppStream (JSON 1.1), Step Functions (JSON 1.0) and

@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>
 /// A call <see cref="FakeAws.Authorizer"/> refused: who, which IAM action on which resource, and

@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>An event the fake EventBridge accepted: what the entry said, and the id it was given.</summary>
 public sealed record FakeEvent(

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>One event the fake Runtime API hands out.</summary>
 public sealed record FakeInvocation(string RequestId, string Payload, DateTimeOffset Deadline, string? TraceId = "Root=1-5759e988-bd862e3fe1be46a994272793");

@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>An EC2 export-image-task over time.</summary>
 public sealed class FakeVmTask

@@ -6,7 +6,7 @@ using Amazon.S3;
 using Amazon.StepFunctions;
 using ExportConstructs.Handler.Aws;
 
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>The handler's AWS clients and process environment, pointed at the loopback fakes.</summary>
 public static class LoopbackClients

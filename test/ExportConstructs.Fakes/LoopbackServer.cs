@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>One HTTP request as a fake server received it.</summary>
 public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ExportConstructs.Tests.Fakes;
+namespace ExportConstructs.Fakes;
 
 /// <summary>The repository the tests run from, and running its tools.</summary>
 public static class Repo

@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes.Iam;
+namespace ExportConstructs.Fakes.Iam;
 
 /// <summary>
 /// Which condition keys each action this project uses honours, per resource type, as the Service

@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes.Iam;
+namespace ExportConstructs.Fakes.Iam;
 
 /// <summary>
 /// Decides, for <see cref="FakeAws"/>, whether a principal may do what a request asks. A seam so

@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes.Iam;
+namespace ExportConstructs.Fakes.Iam;
 
 /// <summary>
 /// The outcome of <see cref="IamEvaluator.Evaluate"/>, with a sentence a failing test can print: it

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ExportConstructs.Tests.Fakes.Iam;
+namespace ExportConstructs.Fakes.Iam;
 
 /// <summary>
 /// Identity-policy evaluation as IAM does it within one account: an explicit Deny wins, else any

@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes.Iam;
+namespace ExportConstructs.Fakes.Iam;
 
 /// <summary>
 /// One authorization question AWS asks while serving a call: may the caller perform

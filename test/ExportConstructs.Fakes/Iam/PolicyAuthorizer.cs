@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ExportConstructs.Tests.Fakes.Iam;
+namespace ExportConstructs.Fakes.Iam;
 
 /// <summary>
 /// An <see cref="IAuthorizer"/> holding the identity policies of each principal (access key id),

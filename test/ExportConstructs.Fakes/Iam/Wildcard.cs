@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes.Iam;
+namespace ExportConstructs.Fakes.Iam;
 
 /// <summary>
 /// IAM's glob: <c>*</c> matches any run of characters (including <c>/</c> and <c>:</c>), <c>?</c>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>
 /// One response PUT to a custom resource's ResponseURL, as CloudFormation would receive it. Fields

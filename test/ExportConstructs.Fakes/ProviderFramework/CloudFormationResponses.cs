@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>
 /// Stands in for CloudFormation's response bucket: receives the response PUTs that the

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>Finds the Provider framework's code in a synthesized cloud assembly.</summary>
 public static class FrameworkAssets

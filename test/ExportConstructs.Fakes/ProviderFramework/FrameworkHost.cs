@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>
 /// The CDK Provider framework's real runtime code (framework.js and its siblings, as the cloud

@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>
 /// The host process itself failed (it would not start, ended, or was given a call it cannot

@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>Where a <see cref="FrameworkHost"/> finds the framework and sends what it calls.</summary>
 public sealed class FrameworkHostOptions

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>
 /// What one framework handler call gave, as Lambda reports an invocation: the handler's return

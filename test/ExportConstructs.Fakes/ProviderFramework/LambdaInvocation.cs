@@ -1,4 +1,4 @@
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>One Invoke a <see cref="LambdaInvokeEndpoint"/> received.</summary>
 /// <param name="FunctionName">The FunctionName path parameter, URL-decoded: a name or a full ARN, as the caller gave it.</param>

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>
 /// Lambda's REST API on loopback, as far as the Provider framework uses it through the AWS SDK v3

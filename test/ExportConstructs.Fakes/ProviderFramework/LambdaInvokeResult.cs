@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace ExportConstructs.Tests.Fakes.ProviderFramework;
+namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>
 /// What a stub Lambda function answers an Invoke with: a payload, and, for a function error, the

@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using ExportConstructs.Contract;
 using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
 namespace ExportConstructs.Tests.CloudFormation;

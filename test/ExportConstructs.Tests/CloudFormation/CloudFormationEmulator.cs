@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
 namespace ExportConstructs.Tests.CloudFormation;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ExportConstructs.Tests.Fakes.Iam;
-using ExportConstructs.Tests.Fakes.ProviderFramework;
+using ExportConstructs.Fakes.Iam;
+using ExportConstructs.Fakes.ProviderFramework;
 
 namespace ExportConstructs.Tests.CloudFormation;
 

@@ -1,7 +1,8 @@
 using Amazon.CDK;
 using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
-using ExportConstructs.Tests.Fakes.ProviderFramework;
+using ExportConstructs.Fakes.ProviderFramework;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ExportConstructs.Tests.CloudFormation;

@@ -4,8 +4,9 @@ using Amazon.Runtime;
 using ExportConstructs.Handler.Aws;
 using ExportConstructs.Handler.CustomResources;
 using ExportConstructs.Handler.Runtime;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
-using ExportConstructs.Tests.Fakes.ProviderFramework;
+using ExportConstructs.Fakes.ProviderFramework;
 
 namespace ExportConstructs.Tests.CloudFormation;
 

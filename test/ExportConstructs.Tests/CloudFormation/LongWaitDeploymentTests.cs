@@ -86,7 +86,7 @@ public sealed class LongWaitDeploymentTests : IAsyncLifetime
         Assert.True(created == "CREATE_COMPLETE", Story());
         var task = Assert.Single(_d.Aws.VmTasks.Values);
         var condition = Of(template, "AWS::CloudFormation::WaitCondition");
-        Assert.Equal([new Fakes.FakeResourceSignal(_d.Cfn.StackId, condition, task.Id, "SUCCESS")], _d.Aws.ResourceSignals);
+        Assert.Equal([new ExportConstructs.Fakes.FakeResourceSignal(_d.Cfn.StackId, condition, task.Id, "SUCCESS")], _d.Aws.ResourceSignals);
         var result = _d.Cfn.Resources[Of(template, ResourceTypes.ExportedVmImageResult)];
         Assert.Equal(task.Key, result.Attributes["S3Key"]!.ToString());
         Assert.Empty(await PollersLeftAsync());

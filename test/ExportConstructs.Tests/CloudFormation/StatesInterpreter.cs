@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ExportConstructs.Tests.Fakes.ProviderFramework;
+using ExportConstructs.Fakes.ProviderFramework;
 
 namespace ExportConstructs.Tests.CloudFormation;
 

@@ -2,8 +2,9 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.S3;
 using ExportConstructs.Contract;
 using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
-using ExportConstructs.Tests.Fakes.Iam;
+using ExportConstructs.Fakes.Iam;
 
 namespace ExportConstructs.Tests.CloudFormation;
 

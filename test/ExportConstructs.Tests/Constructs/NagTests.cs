@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.S3;
 using ExportConstructs.Infra;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 using static ExportConstructs.Tests.Constructs.Synthesized;
 

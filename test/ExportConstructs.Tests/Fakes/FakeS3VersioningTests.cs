@@ -1,3 +1,4 @@
+using ExportConstructs.Fakes;
 using Amazon.S3;
 using Amazon.S3.Model;
 using ExportConstructs.Handler.Aws;

@@ -1,3 +1,4 @@
+using ExportConstructs.Fakes;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using ExportConstructs.Contract;

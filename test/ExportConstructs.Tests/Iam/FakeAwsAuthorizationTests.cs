@@ -9,8 +9,9 @@ using Amazon.S3.Model;
 using Amazon.StepFunctions;
 using Amazon.StepFunctions.Model;
 using ExportConstructs.Handler.Aws;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
-using ExportConstructs.Tests.Fakes.Iam;
+using ExportConstructs.Fakes.Iam;
 
 namespace ExportConstructs.Tests.Iam;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ExportConstructs.Tests.Fakes.Iam;
+using ExportConstructs.Fakes.Iam;
 
 namespace ExportConstructs.Tests.Iam;
 

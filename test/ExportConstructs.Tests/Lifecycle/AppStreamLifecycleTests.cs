@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using ExportConstructs.Contract;
 using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
 namespace ExportConstructs.Tests.Lifecycle;
@@ -145,5 +146,39 @@ public sealed class AppStreamLifecycleTests : IAsyncLifetime
         Assert.Equal(("SUCCESS", "SUCCESS"), (first.Status, again.Status));
         Assert.DoesNotContain(_h.Aws.Images.Values, i => i.ImageId == created.Data["AmiId"]);
         Assert.Equal((2, 1), (_h.Aws.CallCount("EC2:DescribeImages"), _h.Aws.CallCount("EC2:DeregisterImage")));
+    }
+
+    [Fact]
+    public async Task CreateThenDeleteUnderDestroy_ShouldLeaveNoAmiOrSnapshot()
+    {
+        var (framework, id, created) = await CreateAsync(Stack(removal: RemovalPolicy.DESTROY));
+        await using var _ = framework;
+        var exported = _h.Aws.Images.ContainsKey(created.Data["AmiId"]);
+
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, Stack(removal: RemovalPolicy.DESTROY).Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal(("SUCCESS", "SUCCESS"), (created.Status, deleted.Status));
+        Assert.True(exported, "the export made its AMI");
+        Assert.True(created.Bytes <= ProviderFramework.MaxResponseBytes, $"{created.Bytes} bytes");
+        Assert.Equal((1, 1, 1), (_h.Aws.CallCount("EC2:DescribeImages"), _h.Aws.CallCount("EC2:DeregisterImage"), _h.Aws.CallCount("EC2:DeleteSnapshot")));
+        Assert.Empty(_h.Aws.Images);
+        Assert.Empty(_h.Aws.Snapshots);
+        Assert.Equal(1, _h.Aws.CallCount("AppStream:CreateExportImageTask"));
+    }
+
+    [Fact]
+    public async Task ExportFailing_ShouldFailWithTheErrorsAndDeleteCleanly()
+    {
+        _h.Aws.AppStreamFailure = ("TIMED_OUT", [("EXPORT_TIMEOUT", "The export took too long")]);
+        var template = Stack(removal: RemovalPolicy.RETAIN);
+        var (framework, id, created) = await CreateAsync(template);
+        await using var _ = framework;
+
+        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, template.Properties(id), physicalId: created.PhysicalResourceId));
+
+        Assert.Equal("FAILED", created.Status);
+        Assert.NotEqual(ProviderFramework.CreateFailedMarker, created.PhysicalResourceId); // onEvent succeeded: the real id
+        Assert.Contains("EXPORT_TIMEOUT: The export took too long", created.Reason);
+        Assert.Equal("SUCCESS", deleted.Status);
     }
 }

@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.S3;
 using ExportConstructs.Contract;
 using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
 namespace ExportConstructs.Tests.Lifecycle;
@@ -280,43 +281,5 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.Equal("FAILED", created.Status);
         Assert.Contains("IMAGE_COPY_FAILURE: Snapshot copy failed", created.Reason);
         Assert.Empty(_h.Aws.ProtocolProblems);
-    }
-
-    [Fact]
-    public async Task AppStream_CreateThenDeleteUnderDestroy_ShouldLeaveNoAmiOrSnapshot()
-    {
-        var template = AppStreamStack(RemovalPolicy.DESTROY);
-        var id = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
-        await using var framework = Framework(template, id);
-
-        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, id, template.Properties(id)));
-        var amis = _h.Aws.Images.Count;
-        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, template.Properties(id), physicalId: created.PhysicalResourceId));
-
-        Assert.Equal(("SUCCESS", "SUCCESS"), (created.Status, deleted.Status));
-        Assert.StartsWith("ami-", created.Data["AmiId"]);
-        AssertSmall(created);
-        Assert.Equal(2, amis); // the source image of the fixture and the export
-        Assert.Equal((1, 1, 1), (_h.Aws.CallCount("EC2:DescribeImages"), _h.Aws.CallCount("EC2:DeregisterImage"), _h.Aws.CallCount("EC2:DeleteSnapshot")));
-        Assert.DoesNotContain(_h.Aws.Images.Values, i => i.ImageId == created.Data["AmiId"]);
-        Assert.Empty(_h.Aws.Snapshots);
-        Assert.Equal(1, _h.Aws.CallCount("AppStream:CreateExportImageTask"));
-    }
-
-    [Fact]
-    public async Task AppStream_ExportFailing_ShouldFailWithTheErrorsAndDeleteCleanly()
-    {
-        _h.Aws.AppStreamFailure = ("TIMED_OUT", [("EXPORT_TIMEOUT", "The export took too long")]);
-        var template = AppStreamStack(RemovalPolicy.RETAIN);
-        var id = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
-        await using var framework = Framework(template, id);
-
-        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, id, template.Properties(id)));
-        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.AppStreamAmiExport, id, template.Properties(id), physicalId: created.PhysicalResourceId));
-
-        Assert.Equal("FAILED", created.Status);
-        Assert.NotEqual(ProviderFramework.CreateFailedMarker, created.PhysicalResourceId); // onEvent succeeded: the real id
-        Assert.Contains("EXPORT_TIMEOUT: The export took too long", created.Reason);
-        Assert.Equal("SUCCESS", deleted.Status);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using ExportConstructs.LiveApp;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 using Xunit.Abstractions;
 

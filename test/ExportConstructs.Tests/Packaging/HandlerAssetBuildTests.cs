@@ -1,4 +1,5 @@
 using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
 namespace ExportConstructs.Tests.Packaging;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using ExportConstructs.Contract;
 using ExportConstructs.Tests.Constructs;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
 namespace ExportConstructs.Tests.Packaging;

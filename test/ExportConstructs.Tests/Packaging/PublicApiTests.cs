@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
 namespace ExportConstructs.Tests.Packaging;

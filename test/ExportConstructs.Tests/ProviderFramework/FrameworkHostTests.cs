@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExportConstructs.Contract;
 using ExportConstructs.Tests.Constructs;
-using ExportConstructs.Tests.Fakes.ProviderFramework;
+using ExportConstructs.Fakes.ProviderFramework;
 using ExportConstructs.Tests.Lifecycle;
 using Xunit.Abstractions;
 

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Amazon.CDK;
 using Amazon.CDK.AWS.S3;
 using ExportConstructs.Tests.Constructs;
-using ExportConstructs.Tests.Fakes.ProviderFramework;
+using ExportConstructs.Fakes.ProviderFramework;
 
 namespace ExportConstructs.Tests.ProviderFramework;
 

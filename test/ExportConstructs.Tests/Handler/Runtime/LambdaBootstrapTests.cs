@@ -1,7 +1,7 @@
 using ExportConstructs.Handler.Runtime;
 using Microsoft.Extensions.Time.Testing;
 
-namespace ExportConstructs.Tests.LambdaRuntime;
+namespace ExportConstructs.Tests.Handler.Runtime;
 
 /// <summary>The invocation loop's outcomes, with a recording Runtime API and a fake clock.</summary>
 public sealed class LambdaBootstrapTests

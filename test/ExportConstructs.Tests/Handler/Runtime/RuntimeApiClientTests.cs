@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using ExportConstructs.Handler.Runtime;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
-namespace ExportConstructs.Tests.LambdaRuntime;
+namespace ExportConstructs.Tests.Handler.Runtime;
 
 /// <summary>The hand-written Runtime API client against a loopback Runtime API.</summary>
 public sealed class RuntimeApiClientTests : IAsyncLifetime

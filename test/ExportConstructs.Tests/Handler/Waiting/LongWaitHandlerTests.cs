@@ -1,10 +1,11 @@
 using System.Text.Json;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.Exports;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 using static ExportConstructs.Tests.Fakes.HandlerHarness;
 
-namespace ExportConstructs.Tests.Handler;
+namespace ExportConstructs.Tests.Handler.Waiting;
 
 /// <summary>
 /// The long-wait path: the export resource starts the poller, polls signal the WaitCondition

@@ -2,7 +2,7 @@ using System.Text.Json;
 using ExportConstructs.Handler.Telemetry;
 using Microsoft.Extensions.Time.Testing;
 
-namespace ExportConstructs.Tests.Handler;
+namespace ExportConstructs.Tests.Handler.Telemetry;
 
 /// <summary>The EMF line, parsed back and held against what CloudWatch requires to extract metrics.</summary>
 public sealed class EmbeddedMetricsTests

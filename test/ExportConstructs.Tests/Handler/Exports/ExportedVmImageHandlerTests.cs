@@ -1,12 +1,13 @@
 using ExportConstructs.Contract;
 using ExportConstructs.Handler;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 using static ExportConstructs.Tests.Fakes.HandlerHarness;
 
-namespace ExportConstructs.Tests.Handler;
+namespace ExportConstructs.Tests.Handler.Exports;
 
 /// <summary>ExportedVmImage's handler through AWSSDK.EC2 and AWSSDK.S3 against the loopback EC2/S3.</summary>
-public sealed class VmImageExportTests : IAsyncLifetime
+public sealed class ExportedVmImageHandlerTests : IAsyncLifetime
 {
     private const string Image = "ami-0123456789abcdef0";
     private readonly HandlerHarness _h = new();

@@ -1,8 +1,9 @@
 using Amazon.CloudFormation;
 using Amazon.Runtime;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
-namespace ExportConstructs.Tests.Handler;
+namespace ExportConstructs.Tests.ServiceClients;
 
 /// <summary>The hand-written CloudFormation client reading a DescribeStacks answer as CloudFormation writes it.</summary>
 public sealed class CloudFormationClientTests

@@ -4,10 +4,11 @@ using Amazon;
 using Amazon.EventBridge;
 using Amazon.EventBridge.Model;
 using ExportConstructs.Handler.Aws;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
-using ExportConstructs.Tests.Fakes.Iam;
+using ExportConstructs.Fakes.Iam;
 
-namespace ExportConstructs.Tests.Handler;
+namespace ExportConstructs.Tests.ServiceClients;
 
 /// <summary>
 /// The hand-written EventBridge client through AWSSDK.Core's real pipeline (signing, retries,

@@ -4,11 +4,12 @@ using Amazon.EventBridge.Model;
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.Aws;
 using ExportConstructs.Handler.Telemetry;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
-using ExportConstructs.Tests.Fakes.Iam;
+using ExportConstructs.Fakes.Iam;
 using Microsoft.Extensions.Time.Testing;
 
-namespace ExportConstructs.Tests.Handler;
+namespace ExportConstructs.Tests.Handler.Telemetry;
 
 /// <summary>
 /// The completion event: what the publisher puts on the bus (through the real client and the

@@ -1,10 +1,11 @@
 using ExportConstructs.Contract;
 using ExportConstructs.Handler.Exports;
 using ExportConstructs.Handler.Waiting;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 using static ExportConstructs.Tests.Fakes.HandlerHarness;
 
-namespace ExportConstructs.Tests.Handler;
+namespace ExportConstructs.Tests.Handler.Waiting;
 
 /// <summary>
 /// One Provider serves every export, calling isComplete every query interval; the handler keeps

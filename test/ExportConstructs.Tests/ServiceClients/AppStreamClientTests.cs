@@ -2,9 +2,10 @@ using Amazon;
 using Amazon.AppStream;
 using Amazon.AppStream.Model;
 using Amazon.Runtime;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 
-namespace ExportConstructs.Tests.Handler;
+namespace ExportConstructs.Tests.ServiceClients;
 
 /// <summary>The hand-written AppStream client's protocol: errors, endpoint variables, signing region.</summary>
 [Collection(EnvironmentCollection.Name)]

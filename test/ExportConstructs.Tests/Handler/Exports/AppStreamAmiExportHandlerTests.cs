@@ -1,13 +1,14 @@
 using ExportConstructs.Contract;
 using ExportConstructs.Handler;
 using ExportConstructs.Handler.Exports;
+using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 using static ExportConstructs.Tests.Fakes.HandlerHarness;
 
-namespace ExportConstructs.Tests.Handler;
+namespace ExportConstructs.Tests.Handler.Exports;
 
 /// <summary>AppStreamAmiExport's handler through the AppStream JSON 1.1 client against the loopback AppStream.</summary>
-public sealed class AppStreamAmiExportTests : IAsyncLifetime
+public sealed class AppStreamAmiExportHandlerTests : IAsyncLifetime
 {
     private const string ImageName = "Office-Apps_2026.11";
     private const string RoleArn = "arn:aws:iam::123456789012:role/AppStreamExport";
