@@ -6,7 +6,7 @@ namespace ExportConstructs.Contract;
 /// Resource properties of <see cref="ResourceTypes.AppStreamAmiExport"/>, shared by the
 /// construct (which writes them) and the handler (which reads them).
 /// </summary>
-public sealed class AppStreamAmiExportProperties : IExportProperties
+public sealed class AppStreamAmiExportProperties : ExportProperties
 {
     /// <summary>The AppStream image to export.</summary>
     [JsonPropertyName("ImageName")] public string? ImageName { get; set; }
@@ -20,24 +20,6 @@ public sealed class AppStreamAmiExportProperties : IExportProperties
     /// <summary>AMI description, at most 256 characters.</summary>
     [JsonPropertyName("AmiDescription")] public string? AmiDescription { get; set; }
 
-    /// <summary>Tags for the AMI (AppStream <c>TagSpecifications</c>).</summary>
-    [JsonPropertyName(Tagging.TagsProperty)] public Dictionary<string, string>? Tags { get; set; }
-
-    /// <summary>One of <see cref="RemovalPolicies.All"/>.</summary>
-    [JsonPropertyName("RemovalPolicy")] public string? RemovalPolicy { get; set; }
-
-    /// <summary><c>"true"</c> or <c>"false"</c>.</summary>
-    [JsonPropertyName("WaitForCompletion")] public string? WaitForCompletion { get; set; }
-
-    /// <inheritdoc />
-    [JsonPropertyName("Wait")] public WaitProperties? Wait { get; set; }
-
-    /// <inheritdoc />
-    [JsonPropertyName("TaskId")] public string? TaskId { get; set; }
-
-    /// <inheritdoc />
-    [JsonPropertyName("ExportLogicalId")] public string? ExportLogicalId { get; set; }
-
     /// <summary>The values whose change replaces the export.</summary>
-    public IEnumerable<string?> Identity() => [ImageName, AmiName ?? "", IamRoleArn, AmiDescription ?? ""];
+    public override IEnumerable<string?> Identity() => [ImageName, AmiName ?? "", IamRoleArn, AmiDescription ?? ""];
 }

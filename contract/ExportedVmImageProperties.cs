@@ -8,7 +8,7 @@ namespace ExportConstructs.Contract;
 /// property name exists once. CloudFormation hands scalars to custom resources as strings,
 /// which is why flags are strings here.
 /// </summary>
-public sealed class ExportedVmImageProperties : IExportProperties
+public sealed class ExportedVmImageProperties : ExportProperties
 {
     /// <summary>The AMI to export (<c>ami-</c> + 8 or 17 hex digits).</summary>
     [JsonPropertyName("ImageId")] public string? ImageId { get; set; }
@@ -28,27 +28,9 @@ public sealed class ExportedVmImageProperties : IExportProperties
     /// <summary>Name of the VM Import/Export service role.</summary>
     [JsonPropertyName("RoleName")] public string? RoleName { get; set; }
 
-    /// <summary>Tags for the export-image-task.</summary>
-    [JsonPropertyName(Tagging.TagsProperty)] public Dictionary<string, string>? Tags { get; set; }
-
-    /// <summary>One of <see cref="RemovalPolicies.All"/>.</summary>
-    [JsonPropertyName("RemovalPolicy")] public string? RemovalPolicy { get; set; }
-
-    /// <summary><c>"true"</c> or <c>"false"</c>.</summary>
-    [JsonPropertyName("WaitForCompletion")] public string? WaitForCompletion { get; set; }
-
-    /// <inheritdoc />
-    [JsonPropertyName("Wait")] public WaitProperties? Wait { get; set; }
-
-    /// <inheritdoc />
-    [JsonPropertyName("TaskId")] public string? TaskId { get; set; }
-
-    /// <inheritdoc />
-    [JsonPropertyName("ExportLogicalId")] public string? ExportLogicalId { get; set; }
-
     /// <summary>
     /// The values that decide what is exported. A change to any of them replaces the export;
     /// tags, removal policy and waiting are not among them.
     /// </summary>
-    public IEnumerable<string?> Identity() => [ImageId, DiskImageFormat, S3Bucket, S3Prefix ?? "", RoleName, Description ?? ""];
+    public override IEnumerable<string?> Identity() => [ImageId, DiskImageFormat, S3Bucket, S3Prefix ?? "", RoleName, Description ?? ""];
 }

@@ -30,7 +30,7 @@ public static class Tagging
     public const string LogicalIdTag = "exportconstructs:logical-id";
 
     /// <summary>
-    /// A digest of what the export exports (<see cref="IExportProperties.Identity"/>): an Update
+    /// A digest of what the export exports (<see cref="ExportProperties.Identity"/>): an Update
     /// compares it with the properties it brings, so a rollback finds the export it returns to.
     /// </summary>
     public const string IdentityTag = "exportconstructs:identity";
@@ -42,6 +42,6 @@ public static class Tagging
     public const int OwnerTagCount = 5;
 
     /// <summary>The identity digest of <paramref name="properties"/>: 16 hex digits.</summary>
-    public static string IdentityOf(IExportProperties properties) =>
+    public static string IdentityOf(ExportProperties properties) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", properties.Identity())))).ToLowerInvariant()[..16];
 }

@@ -21,7 +21,7 @@ public static partial class Validation
     private static readonly string OwnerTags = $" ({Tagging.OwnerTagCount} of the 50 are the owner tags exportconstructs:*, which find and scope the export)";
 
     /// <summary>The rules of whichever export <paramref name="p"/> describes; empty when all hold.</summary>
-    public static IReadOnlyList<string> Check(IExportProperties p, IsToken isToken) => p switch
+    public static IReadOnlyList<string> Check(ExportProperties p, IsToken isToken) => p switch
     {
         ExportedVmImageProperties vm => Check(vm, isToken),
         AppStreamAmiExportProperties appStream => Check(appStream, isToken),

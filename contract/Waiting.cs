@@ -47,31 +47,6 @@ public sealed class WaitProperties
         int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds : fallback;
 }
 
-/// <summary>What both kinds' resource properties have in common.</summary>
-public interface IExportProperties
-{
-    /// <summary>The long-wait settings, or null when the resource itself waits (or does not wait).</summary>
-    WaitProperties? Wait { get; set; }
-
-    /// <summary>On a result resource only: the export task whose final attributes it reads.</summary>
-    string? TaskId { get; set; }
-
-    /// <summary>
-    /// On a result resource only: the export resource's logical id, which the export's owner tags
-    /// carry (an AppStream result finds the AMI by them once AppStream has forgotten the task).
-    /// </summary>
-    string? ExportLogicalId { get; set; }
-
-    /// <summary><c>"true"</c> or <c>"false"</c>; absent means true.</summary>
-    string? WaitForCompletion { get; set; }
-
-    /// <summary>The user's tags (the construct's prop merged with the CDK's tags); never an owner tag.</summary>
-    Dictionary<string, string>? Tags { get; set; }
-
-    /// <summary>The values whose change replaces the export.</summary>
-    IEnumerable<string?> Identity();
-}
-
 /// <summary>
 /// The input of the poller state machine (the handler builds it when it starts an execution,
 /// the state machine passes it to every poll) and what each poll answers.

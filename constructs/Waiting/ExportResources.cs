@@ -30,7 +30,7 @@ internal sealed class ExportResources
     /// <c>Tags</c> at synth (the CDK's tags merged with the prop's); the result resource needs none.
     /// </summary>
     public static ExportResources Create<TProps>(Construct scope, ExportProvider provider, Waiting waiting,
-        string resourceType, string resultType, TProps props, JsonTypeInfo<TProps> typeInfo, ExportTags tags) where TProps : IExportProperties
+        string resourceType, string resultType, TProps props, JsonTypeInfo<TProps> typeInfo, ExportTags tags) where TProps : ExportProperties
     {
         var token = provider.ServiceToken;
         if (!waiting.LongPath)

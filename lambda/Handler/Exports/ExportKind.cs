@@ -5,10 +5,10 @@ using ExportConstructs.Contract;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>What both kinds share: reading their contract type, and the flags every export has.</summary>
-public abstract class ExportKind<TProps>(JsonTypeInfo<TProps> typeInfo) where TProps : class, IExportProperties, new()
+public abstract class ExportKind<TProps>(JsonTypeInfo<TProps> typeInfo) where TProps : ExportProperties, new()
 {
     /// <inheritdoc cref="IExportKind.Read"/>
-    public IExportProperties Read(JsonElement properties) =>
+    public ExportProperties Read(JsonElement properties) =>
         properties.ValueKind == JsonValueKind.Object ? properties.Deserialize(typeInfo) ?? new TProps() : new TProps();
 
     /// <summary>The request's properties as this kind's contract type (parsed once, by <see cref="ExportRequest"/>).</summary>

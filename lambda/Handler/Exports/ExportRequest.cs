@@ -32,10 +32,10 @@ public sealed record ExportRequest
     public string? TaskId { get; init; }
 
     /// <summary>The resource's properties, as the kind's contract type.</summary>
-    public required IExportProperties Properties { get; init; }
+    public required ExportProperties Properties { get; init; }
 
     /// <summary>The properties before an Update; null otherwise.</summary>
-    public IExportProperties? OldProperties { get; init; }
+    public ExportProperties? OldProperties { get; init; }
 
     /// <summary>
     /// A stable digest of the CloudFormation request (stack, logical id, request id). The framework

@@ -15,7 +15,7 @@ public interface IExportKind
     string ResourceType { get; }
 
     /// <summary>Reads resource properties as this kind's contract type.</summary>
-    IExportProperties Read(JsonElement properties);
+    ExportProperties Read(JsonElement properties);
 
     /// <summary>True when <paramref name="taskId"/> has the shape of an id this kind answers (not one CloudFormation made up).</summary>
     bool Minted(string taskId);
