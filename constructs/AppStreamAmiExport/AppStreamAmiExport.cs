@@ -68,19 +68,10 @@ public sealed class AppStreamAmiExport : Construct, IAppStreamAmiExport, ITaggab
             AmiName = props.AmiName,
             IamRoleArn = ServiceRole.RoleArn,
             AmiDescription = props.AmiDescription,
-            Tags = Props.Tags(props.Tags),
-            RemovalPolicy = removal,
-            WaitForCompletion = Props.Flag(props.WaitForCompletion, true),
         };
-        Props.ThrowIfInvalid(this, Validation.Check(properties, Props.IsToken));
-        _tags = new ExportTags(ResourceTypes.AppStreamAmiExport, props.Tags);
-        // The CDK's tags arrive after construction (an aspect): their count and keys are checked again then.
-        Node.AddValidation(new MergedTagsCheck(this, () => { properties.Tags = _tags.Merged(); return Validation.Check(properties, Props.IsToken); }));
-
-        var resources = ExportResources.Create(this, provider, waiting, ResourceTypes.AppStreamAmiExport, ResourceTypes.AppStreamAmiExportResult,
-            properties, ContractJsonContext.Default.AppStreamAmiExportProperties, _tags);
+        (var resources, _tags) = ExportResources.Define(this, provider, waiting, ResourceTypes.AppStreamAmiExport, ResourceTypes.AppStreamAmiExportResult,
+            properties, ContractJsonContext.Default.AppStreamAmiExportProperties, props.Tags, removal, props.WaitForCompletion, ServiceRole);
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
-        Resource.Node.AddDependency(ServiceRole);
         WaitsForCompletion = props.WaitForCompletion ?? true;
         OperatingSystem = props.OperatingSystem ?? OperatingSystemType.WINDOWS;
         MachineImage = new ExportedMachineImage(AmiId, OperatingSystem);

@@ -71,19 +71,10 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
             S3Prefix = prefix,
             Description = props.Description,
             RoleName = ServiceRole.RoleName,
-            Tags = Props.Tags(props.Tags),
-            RemovalPolicy = removal,
-            WaitForCompletion = Props.Flag(props.WaitForCompletion, true),
         };
-        Props.ThrowIfInvalid(this, Validation.Check(properties, Props.IsToken));
-        _tags = new ExportTags(ResourceTypes.ExportedVmImage, props.Tags);
-        // The CDK's tags arrive after construction (an aspect): their count and keys are checked again then.
-        Node.AddValidation(new MergedTagsCheck(this, () => { properties.Tags = _tags.Merged(); return Validation.Check(properties, Props.IsToken); }));
-
-        var resources = ExportResources.Create(this, provider, waiting, ResourceTypes.ExportedVmImage, ResourceTypes.ExportedVmImageResult,
-            properties, ContractJsonContext.Default.ExportedVmImageProperties, _tags);
+        (var resources, _tags) = ExportResources.Define(this, provider, waiting, ResourceTypes.ExportedVmImage, ResourceTypes.ExportedVmImageResult,
+            properties, ContractJsonContext.Default.ExportedVmImageProperties, props.Tags, removal, props.WaitForCompletion, ServiceRole);
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
-        Resource.Node.AddDependency(ServiceRole);
         GrantHandler(provider, props, prefix, removal);
         if (props.ImageId is not null && Props.IsToken(props.ImageId)) Node.AddValidation(new ChainedInput(this, props.ImageId));
     }

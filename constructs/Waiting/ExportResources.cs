@@ -26,10 +26,30 @@ internal sealed class ExportResources
     public CfnWaitCondition? WaitCondition { get; init; }
 
     /// <summary>
+    /// What both constructs do with their properties: fill in the settings every export has, check
+    /// them at once (and again once the CDK's tags have been merged in, which an aspect does after
+    /// construction), and build the export's resources, after its service role.
+    /// </summary>
+    public static (ExportResources Resources, ExportTags Tags) Define<TProps>(Construct export, ExportProvider provider, Waiting waiting,
+        string resourceType, string resultType, TProps properties, JsonTypeInfo<TProps> typeInfo,
+        IDictionary<string, string>? tags, string removal, bool? waitForCompletion, IConstruct serviceRole) where TProps : ExportProperties
+    {
+        properties.Tags = Props.Tags(tags);
+        properties.RemovalPolicy = removal;
+        properties.WaitForCompletion = Props.Flag(waitForCompletion, true);
+        Props.ThrowIfInvalid(export, Validation.Check(properties, Props.IsToken));
+        var exportTags = new ExportTags(resourceType, tags);
+        export.Node.AddValidation(new MergedTagsCheck(export, () => { properties.Tags = exportTags.Merged(); return Validation.Check(properties, Props.IsToken); }));
+        var resources = Create(export, provider, waiting, resourceType, resultType, properties, typeInfo, exportTags);
+        resources.Resource.Node.AddDependency(serviceRole);
+        return (resources, exportTags);
+    }
+
+    /// <summary>
     /// Builds the export's resources. <paramref name="tags"/> renders the export resource's
     /// <c>Tags</c> at synth (the CDK's tags merged with the prop's); the result resource needs none.
     /// </summary>
-    public static ExportResources Create<TProps>(Construct scope, ExportProvider provider, Waiting waiting,
+    private static ExportResources Create<TProps>(Construct scope, ExportProvider provider, Waiting waiting,
         string resourceType, string resultType, TProps props, JsonTypeInfo<TProps> typeInfo, ExportTags tags) where TProps : ExportProperties
     {
         var token = provider.ServiceToken;
