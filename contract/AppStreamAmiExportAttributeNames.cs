@@ -4,7 +4,7 @@ namespace ExportConstructs.Contract;
 /// The attributes an <see cref="ResourceTypes.AppStreamAmiExport"/> answers as <c>Data</c>: the
 /// handler writes them by these names and the construct reads them with <c>GetAtt</c>.
 /// </summary>
-public static class AppStreamAmiExportAttributeNames
+internal static class AppStreamAmiExportAttributeNames
 {
     /// <summary>The AppStream export task id.</summary>
     public const string TaskId = "TaskId";

@@ -6,7 +6,7 @@ namespace ExportConstructs.Contract;
 /// Resource properties of <see cref="ResourceTypes.AppStreamAmiExport"/>, shared by the
 /// construct (which writes them) and the handler (which reads them).
 /// </summary>
-public sealed class AppStreamAmiExportProperties : ExportProperties
+internal sealed class AppStreamAmiExportProperties : ExportProperties
 {
     /// <summary>The AppStream image to export.</summary>
     [JsonPropertyName("ImageName")] public string? ImageName { get; set; }

@@ -9,4 +9,4 @@ namespace ExportConstructs.Contract;
 [JsonSerializable(typeof(PollerInput))]
 [JsonSerializable(typeof(PollerOutput))]
 [JsonSerializable(typeof(ExportEventDetail))]
-public sealed partial class ContractJsonContext : JsonSerializerContext;
+internal sealed partial class ContractJsonContext : JsonSerializerContext;

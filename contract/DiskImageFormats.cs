@@ -1,7 +1,7 @@
 namespace ExportConstructs.Contract;
 
 /// <summary>EC2 ExportImage <c>DiskImageFormat</c> values, as the API spells them.</summary>
-public static class DiskImageFormats
+internal static class DiskImageFormats
 {
     /// <summary>VMware disk.</summary>
     public const string Vmdk = "VMDK";

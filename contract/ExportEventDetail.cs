@@ -7,7 +7,7 @@ namespace ExportConstructs.Contract;
 /// consumer needs to act on the outcome without calling AWS or CloudFormation: what was exported,
 /// where the result is, how long it took, and which stack resource it belongs to.
 /// </summary>
-public sealed class ExportEventDetail
+internal sealed class ExportEventDetail
 {
     /// <summary>
     /// The shape's version (<see cref="ExportEvents.SchemaVersion"/>), so a consumer can tell an

@@ -9,7 +9,7 @@ namespace ExportConstructs.Contract;
 /// match on <see cref="Source"/> and a detail-type of <see cref="DetailTypes"/>; the body is an
 /// <see cref="ExportEventDetail"/>.
 /// </summary>
-public static class ExportEvents
+internal static class ExportEvents
 {
     /// <summary>
     /// The event's <c>source</c>. Not <c>aws.…</c>: EventBridge refuses those sources to anyone but

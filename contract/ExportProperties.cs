@@ -7,7 +7,7 @@ namespace ExportConstructs.Contract;
 /// handler reads them (through the kind's own type, which adds what it exports).
 /// CloudFormation hands scalars to custom resources as strings, which is why flags are strings.
 /// </summary>
-public abstract class ExportProperties
+internal abstract class ExportProperties
 {
     /// <summary>The user's tags (the construct's prop merged with the CDK's tags); never an owner tag.</summary>
     [JsonPropertyName(Tagging.TagsProperty)] public Dictionary<string, string>? Tags { get; set; }

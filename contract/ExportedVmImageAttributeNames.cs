@@ -4,7 +4,7 @@ namespace ExportConstructs.Contract;
 /// The attributes an <see cref="ResourceTypes.ExportedVmImage"/> answers as <c>Data</c>: the
 /// handler writes them by these names and the construct reads them with <c>GetAtt</c>.
 /// </summary>
-public static class ExportedVmImageAttributeNames
+internal static class ExportedVmImageAttributeNames
 {
     /// <summary>The EC2 export-image-task id.</summary>
     public const string ExportImageTaskId = "ExportImageTaskId";

@@ -4,7 +4,7 @@ namespace ExportConstructs.Contract;
 /// Where EC2 writes an exported file, and how its task ids look: the handler reads and deletes the
 /// file by these rules, and the construct scopes the S3 cleanup right by them.
 /// </summary>
-public static class ExportedVmImageFiles
+internal static class ExportedVmImageFiles
 {
     /// <summary>The prefix of every EC2 export-image-task id (the handler tells its ids from made-up ones by it).</summary>
     public const string TaskIdPrefix = "export-ami-";

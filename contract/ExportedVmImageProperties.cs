@@ -8,7 +8,7 @@ namespace ExportConstructs.Contract;
 /// property name exists once. CloudFormation hands scalars to custom resources as strings,
 /// which is why flags are strings here.
 /// </summary>
-public sealed class ExportedVmImageProperties : ExportProperties
+internal sealed class ExportedVmImageProperties : ExportProperties
 {
     /// <summary>The AMI to export (<c>ami-</c> + 8 or 17 hex digits).</summary>
     [JsonPropertyName("ImageId")] public string? ImageId { get; set; }

@@ -5,7 +5,7 @@ namespace ExportConstructs.Contract;
 /// <see cref="Exports"/>, which serves the Provider's onEvent and isComplete and the poller, telling
 /// them apart by the event; the single-role names remain for running the binary one role at a time.
 /// </summary>
-public static class HandlerNames
+internal static class HandlerNames
 {
     /// <summary>All three roles, told apart by the event: a poller input, an isComplete request (it carries onEvent's answer), or a CloudFormation request.</summary>
     public const string Exports = "exports";

@@ -7,7 +7,7 @@ namespace ExportConstructs.Contract;
 /// Turns a contract object into the plain map a CloudFormation resource's properties are made
 /// of, through the same JSON names the handler reads: the names cannot drift apart.
 /// </summary>
-public static class PropertyMap
+internal static class PropertyMap
 {
     /// <summary>Serializes <paramref name="value"/> and converts it into nested dictionaries, lists and strings.</summary>
     public static Dictionary<string, object> From<T>(T value, JsonTypeInfo<T> typeInfo)

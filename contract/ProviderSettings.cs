@@ -6,7 +6,7 @@ namespace ExportConstructs.Contract;
 /// Wait settings are data in each export's properties (<see cref="WaitProperties"/>), so changing
 /// them never changes a ServiceToken (which CloudFormation refuses to update).
 /// </summary>
-public static class ProviderSettings
+internal static class ProviderSettings
 {
     /// <summary>
     /// How often the framework calls isComplete. The handler describes an export only every

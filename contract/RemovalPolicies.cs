@@ -1,7 +1,7 @@
 namespace ExportConstructs.Contract;
 
 /// <summary>What Delete does with the exported artifact (S3 object or AMI).</summary>
-public static class RemovalPolicies
+internal static class RemovalPolicies
 {
     /// <summary>Keep the artifact when the resource is deleted or replaced.</summary>
     public const string Retain = "retain";

@@ -1,7 +1,7 @@
 namespace ExportConstructs.Contract;
 
 /// <summary>CloudFormation resource types of the two exports; the handler dispatches on them.</summary>
-public static class ResourceTypes
+internal static class ResourceTypes
 {
     /// <summary>An EC2 AMI exported to S3 as a disk file.</summary>
     public const string ExportedVmImage = "Custom::ExportedVmImage";

@@ -9,7 +9,7 @@ namespace ExportConstructs.Contract;
 /// made up after an answer it never got), tell a rollback which export it returns to, and scope
 /// the cleanup rights in IAM, which then hold whatever the current template says.
 /// </summary>
-public static class Tagging
+internal static class Tagging
 {
     /// <summary>The resource property holding the user's tags (the construct's prop merged with the CDK's tags).</summary>
     public const string TagsProperty = "Tags";

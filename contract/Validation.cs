@@ -7,7 +7,7 @@ namespace ExportConstructs.Contract;
 /// handler runs them at deploy on every value (tokens resolved by then). Each message names the
 /// construct prop, the value and what is valid, so both sides say the same thing.
 /// </summary>
-public static partial class Validation
+internal static partial class Validation
 {
     /// <summary>Tests whether a string is an unresolved CDK token (the handler passes "never").</summary>
     public delegate bool IsToken(string value);

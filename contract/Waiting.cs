@@ -10,7 +10,7 @@ namespace ExportConstructs.Contract;
 /// may wait) <see cref="Signal"/> and <see cref="Poller"/> are set too: the export resource then
 /// completes at once and starts the poller, which signals that WaitCondition when the export ends.
 /// </summary>
-public sealed class WaitProperties
+internal sealed class WaitProperties
 {
     /// <summary>
     /// Logical id of the WaitCondition (with a CreationPolicy) that the poller signals through
@@ -51,7 +51,7 @@ public sealed class WaitProperties
 /// The input of the poller state machine (the handler builds it when it starts an execution,
 /// the state machine passes it to every poll) and what each poll answers.
 /// </summary>
-public sealed class PollerInput
+internal sealed class PollerInput
 {
     /// <summary>Field the state machine's Wait state reads its seconds from.</summary>
     public const string IntervalField = "IntervalSeconds";
@@ -76,7 +76,7 @@ public sealed class PollerInput
 }
 
 /// <summary>A poll's answer; the state machine loops until <see cref="Done"/>.</summary>
-public sealed class PollerOutput
+internal sealed class PollerOutput
 {
     /// <summary>Field the state machine's Choice state reads.</summary>
     public const string DoneField = "Done";

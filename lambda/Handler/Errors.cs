@@ -4,10 +4,10 @@ namespace ExportConstructs.Handler;
 /// A failure the user has to act on. The Provider framework turns the message into the reason
 /// CloudFormation shows, so each one says what happened, to which resource, and what to do.
 /// </summary>
-public class ExportException(string message, Exception? inner = null) : Exception(message, inner);
+internal class ExportException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>An AWS call that failed after the SDK's retries; keeps the AWS error.</summary>
-public sealed class AwsCallException(string message, Amazon.Runtime.AmazonServiceException inner) : ExportException(message, inner)
+internal sealed class AwsCallException(string message, Amazon.Runtime.AmazonServiceException inner) : ExportException(message, inner)
 {
     private static readonly HashSet<string> ThrottlingCodes =
         ["Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled", "RequestThrottledException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown"];
@@ -23,7 +23,7 @@ public sealed class AwsCallException(string message, Amazon.Runtime.AmazonServic
 /// AWS does not (or no longer) know the export. Right after a start this can be eventual
 /// consistency, so a wait treats it as "not yet" for <see cref="ExportNotFoundException.GraceSeconds"/>.
 /// </summary>
-public sealed class ExportNotFoundException(string message) : ExportException(message)
+internal sealed class ExportNotFoundException(string message) : ExportException(message)
 {
     /// <summary>How long after a start a missing export counts as not visible yet.</summary>
     public const int GraceSeconds = 300;

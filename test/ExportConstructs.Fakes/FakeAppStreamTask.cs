@@ -1,7 +1,7 @@
 namespace ExportConstructs.Fakes;
 
 /// <summary>An AppStream export task over time.</summary>
-public sealed class FakeAppStreamTask
+internal sealed class FakeAppStreamTask
 {
     public required string TaskId { get; init; }
     public required string ImageName { get; init; }

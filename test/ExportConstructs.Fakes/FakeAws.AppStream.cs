@@ -5,7 +5,7 @@ using ExportConstructs.Fakes.Iam;
 
 namespace ExportConstructs.Fakes;
 
-public sealed partial class FakeAws
+internal sealed partial class FakeAws
 {
     // --- AppStream state ---
     public HashSet<string> AppStreamImages { get; } = [];

@@ -5,9 +5,9 @@ using ExportConstructs.Fakes.Iam;
 namespace ExportConstructs.Fakes;
 
 /// <summary>A SignalResource call CloudFormation accepted.</summary>
-public sealed record FakeResourceSignal(string StackName, string LogicalResourceId, string UniqueId, string Status);
+internal sealed record FakeResourceSignal(string StackName, string LogicalResourceId, string UniqueId, string Status);
 
-public sealed partial class FakeAws
+internal sealed partial class FakeAws
 {
     private const string CloudFormationNamespace = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 

@@ -4,7 +4,7 @@ using ExportConstructs.Fakes.Iam;
 
 namespace ExportConstructs.Fakes;
 
-public sealed partial class FakeAws
+internal sealed partial class FakeAws
 {
     private const string Ec2Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/";
 

@@ -6,7 +6,7 @@ using ExportConstructs.Fakes.Iam;
 
 namespace ExportConstructs.Fakes;
 
-public sealed partial class FakeAws
+internal sealed partial class FakeAws
 {
     /// <summary>Events put on any bus, in order (only entries EventBridge accepted).</summary>
     public List<FakeEvent> Events { get; } = [];

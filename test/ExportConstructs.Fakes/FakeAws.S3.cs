@@ -4,7 +4,7 @@ using ExportConstructs.Fakes.Iam;
 
 namespace ExportConstructs.Fakes;
 
-public sealed partial class FakeAws
+internal sealed partial class FakeAws
 {
     private const string S3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
     private int _versionCounter;

@@ -4,7 +4,7 @@ using ExportConstructs.Fakes.Iam;
 
 namespace ExportConstructs.Fakes;
 
-public sealed partial class FakeAws
+internal sealed partial class FakeAws
 {
     /// <summary>Poller executions by name.</summary>
     public Dictionary<string, (string Arn, string Input, string Status)> Executions { get; } = [];

@@ -10,7 +10,7 @@ namespace ExportConstructs.Fakes;
 /// Real SDK clients talk to it unchanged. One file per service: FakeAws.Ec2.cs, FakeAws.S3.cs,
 /// FakeAws.AppStream.cs, FakeAws.StepFunctions.cs, FakeAws.WaitConditions.cs.
 /// </summary>
-public sealed partial class FakeAws : IAsyncDisposable
+internal sealed partial class FakeAws : IAsyncDisposable
 {
     public const string Account = "123456789012";
     public const string Region = "us-east-1";

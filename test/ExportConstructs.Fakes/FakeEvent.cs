@@ -1,7 +1,7 @@
 namespace ExportConstructs.Fakes;
 
 /// <summary>An event the fake EventBridge accepted: what the entry said, and the id it was given.</summary>
-public sealed record FakeEvent(
+internal sealed record FakeEvent(
     string EventId,
     string EventBusArn,
     string Source,

@@ -1,4 +1,4 @@
 namespace ExportConstructs.Fakes;
 
 /// <summary>An AMI the fake EC2 knows.</summary>
-public sealed record FakeImage(string ImageId, string Name, List<string> Snapshots, Dictionary<string, string> Tags, bool Exportable = true);
+internal sealed record FakeImage(string ImageId, string Name, List<string> Snapshots, Dictionary<string, string> Tags, bool Exportable = true);

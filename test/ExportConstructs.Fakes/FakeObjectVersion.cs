@@ -1,4 +1,4 @@
 namespace ExportConstructs.Fakes;
 
 /// <summary>One version of an object in a versioned bucket of the fake S3: data, or a delete marker.</summary>
-public sealed record FakeObjectVersion(string VersionId, bool IsDeleteMarker);
+internal sealed record FakeObjectVersion(string VersionId, bool IsDeleteMarker);

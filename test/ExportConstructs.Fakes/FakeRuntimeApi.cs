@@ -4,13 +4,13 @@ using System.Globalization;
 namespace ExportConstructs.Fakes;
 
 /// <summary>One event the fake Runtime API hands out.</summary>
-public sealed record FakeInvocation(string RequestId, string Payload, DateTimeOffset Deadline, string? TraceId = "Root=1-5759e988-bd862e3fe1be46a994272793");
+internal sealed record FakeInvocation(string RequestId, string Payload, DateTimeOffset Deadline, string? TraceId = "Root=1-5759e988-bd862e3fe1be46a994272793");
 
 /// <summary>
 /// The Lambda Runtime API on loopback: <c>invocation/next</c> hands out queued events (and
 /// waits while there are none), and every response or error posted is recorded.
 /// </summary>
-public sealed class FakeRuntimeApi : IAsyncDisposable
+internal sealed class FakeRuntimeApi : IAsyncDisposable
 {
     public const string FunctionArn = "arn:aws:lambda:us-east-1:123456789012:function:ExportHandler";
     private readonly BlockingCollection<FakeInvocation> _events = new();

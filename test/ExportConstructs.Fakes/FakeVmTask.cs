@@ -1,7 +1,7 @@
 namespace ExportConstructs.Fakes;
 
 /// <summary>An EC2 export-image-task over time.</summary>
-public sealed class FakeVmTask
+internal sealed class FakeVmTask
 {
     public required string Id { get; init; }
     public required string ImageId { get; init; }

@@ -9,7 +9,7 @@ using ExportConstructs.Handler.Aws;
 namespace ExportConstructs.Fakes;
 
 /// <summary>The handler's AWS clients and process environment, pointed at the loopback fakes.</summary>
-public static class LoopbackClients
+internal static class LoopbackClients
 {
     /// <summary>Credentials the fakes accept (they check the signature's shape, not its key).</summary>
     public static readonly BasicAWSCredentials Credentials = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");

@@ -5,21 +5,21 @@ using System.Net.Sockets;
 namespace ExportConstructs.Fakes;
 
 /// <summary>One HTTP request as a fake server received it.</summary>
-public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
+internal sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     /// <summary>A header's value, or null (names are case-insensitive).</summary>
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
 }
 
 /// <summary>What a fake answers.</summary>
-public sealed record Reply(int Status, string Body, string ContentType = "text/xml", IReadOnlyDictionary<string, string>? Headers = null);
+internal sealed record Reply(int Status, string Body, string ContentType = "text/xml", IReadOnlyDictionary<string, string>? Headers = null);
 
 /// <summary>
 /// An HTTP server on 127.0.0.1 with a free port, answering each request through a function and
 /// recording everything it received. Each request is answered on its own thread-pool task, so a
 /// slow answer does not hold up the others.
 /// </summary>
-public sealed class LoopbackServer : IAsyncDisposable
+internal sealed class LoopbackServer : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Func<RecordedRequest, Task<Reply>> _answer;

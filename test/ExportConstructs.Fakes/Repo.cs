@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ExportConstructs.Fakes;
 
 /// <summary>The repository the tests run from, and running its tools.</summary>
-public static class Repo
+internal static class Repo
 {
     /// <summary>The folder holding ExportConstructs.sln, found upwards from the test assembly.</summary>
     public static string Root { get; } = FindRoot();

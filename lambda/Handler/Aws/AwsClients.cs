@@ -11,7 +11,7 @@ using ExportConstructs.Handler.Waiting;
 namespace ExportConstructs.Handler.Aws;
 
 /// <summary>The AWS clients the handler talks through.</summary>
-public sealed record AwsServices(IAmazonEC2 Ec2, IAmazonS3 S3, IAmazonAppStream AppStream, IAmazonStepFunctions StepFunctions, IAmazonCloudFormation CloudFormation);
+internal sealed record AwsServices(IAmazonEC2 Ec2, IAmazonS3 S3, IAmazonAppStream AppStream, IAmazonStepFunctions StepFunctions, IAmazonCloudFormation CloudFormation);
 
 /// <summary>
 /// Builds the AWS clients the way they run on Lambda: credentials and region from the
@@ -19,7 +19,7 @@ public sealed record AwsServices(IAmazonEC2 Ec2, IAmazonS3 S3, IAmazonAppStream 
 /// retry mode (backoff with jitter on throttling and 5xx) with a few more attempts than its
 /// default, because a failed call here fails a whole stack operation.
 /// </summary>
-public static class AwsClients
+internal static class AwsClients
 {
     /// <summary>Attempts per call, the first included.</summary>
     public const int MaxAttempts = 6;

@@ -7,7 +7,7 @@ using ExportConstructs.Handler.Runtime;
 namespace ExportConstructs.Handler.CustomResources;
 
 /// <summary>Turns an invocation's JSON into a lifecycle or poller call and its answer back into JSON.</summary>
-public sealed class CustomResourceFunction
+internal sealed class CustomResourceFunction
 {
     private readonly ExportLifecycle _lifecycle;
     private readonly WaitPoller _poller;

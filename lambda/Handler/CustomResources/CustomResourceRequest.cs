@@ -7,7 +7,7 @@ namespace ExportConstructs.Handler.CustomResources;
 /// What the Provider framework hands onEvent (the CloudFormation request) and isComplete (the
 /// same request merged with onEvent's output).
 /// </summary>
-public sealed class CustomResourceRequest
+internal sealed class CustomResourceRequest
 {
     /// <summary>Create, Update or Delete.</summary>
     [JsonPropertyName("RequestType")] public string RequestType { get; set; } = "";
@@ -47,7 +47,7 @@ public sealed class CustomResourceRequest
 }
 
 /// <summary>onEvent's answer to the framework.</summary>
-public sealed class OnEventResponse
+internal sealed class OnEventResponse
 {
     /// <summary>Name of the extra key that carries <see cref="Action"/> to isComplete.</summary>
     public const string ActionKey = "ExportAction";
@@ -113,7 +113,7 @@ public sealed class OnEventResponse
 }
 
 /// <summary>isComplete's answer to the framework.</summary>
-public sealed class IsCompleteResponse
+internal sealed class IsCompleteResponse
 {
     /// <summary>True once the operation is done.</summary>
     [JsonPropertyName("IsComplete")] public bool IsComplete { get; set; }
@@ -130,7 +130,7 @@ public sealed class IsCompleteResponse
 }
 
 /// <summary>Values of <see cref="OnEventResponse.Action"/>.</summary>
-public static class ExportActions
+internal static class ExportActions
 {
     /// <summary>An export was started (or found already started); isComplete waits for it.</summary>
     public const string Started = "started";
@@ -153,4 +153,4 @@ public static class ExportActions
 [JsonSerializable(typeof(CustomResourceRequest))]
 [JsonSerializable(typeof(OnEventResponse))]
 [JsonSerializable(typeof(IsCompleteResponse))]
-public sealed partial class FrameworkJsonContext : JsonSerializerContext;
+internal sealed partial class FrameworkJsonContext : JsonSerializerContext;

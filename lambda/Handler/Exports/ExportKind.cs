@@ -5,7 +5,7 @@ using ExportConstructs.Contract;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>What both kinds share: reading their contract type, and the flags every export has.</summary>
-public abstract class ExportKind<TProps>(JsonTypeInfo<TProps> typeInfo) where TProps : ExportProperties, new()
+internal abstract class ExportKind<TProps>(JsonTypeInfo<TProps> typeInfo) where TProps : ExportProperties, new()
 {
     /// <inheritdoc cref="IExportKind.Read"/>
     public ExportProperties Read(JsonElement properties) =>

@@ -4,7 +4,7 @@ using ExportConstructs.Handler.CustomResources;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>Deletes: of an export CloudFormation was told of, and of an id it made up.</summary>
-public sealed partial class ExportLifecycle
+internal sealed partial class ExportLifecycle
 {
     private async Task<OnEventResponse> DeleteAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken)
     {

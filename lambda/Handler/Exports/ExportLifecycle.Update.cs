@@ -4,7 +4,7 @@ using ExportConstructs.Handler.CustomResources;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>Updates: replace, keep (and re-tag), and roll back.</summary>
-public sealed partial class ExportLifecycle
+internal sealed partial class ExportLifecycle
 {
     /// <summary>
     /// An Update, forward or rollback, decided from what the held export really is rather than from

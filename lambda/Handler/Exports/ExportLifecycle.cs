@@ -12,7 +12,7 @@ namespace ExportConstructs.Handler.Exports;
 /// waiting to the poller (<see cref="PollerExecutions"/>), and a result resource, after the
 /// WaitCondition, reports the finished export's attributes.
 /// </summary>
-public sealed partial class ExportLifecycle
+internal sealed partial class ExportLifecycle
 {
     private readonly Dictionary<string, IExportKind> _kinds;
     private readonly PollerExecutions _pollers;

@@ -11,7 +11,7 @@ namespace ExportConstructs.Handler.Exports;
 /// request; <see cref="ForTask"/> points the same request at another export (a replacement, one
 /// found by its owner tags).
 /// </summary>
-public sealed record ExportRequest
+internal sealed record ExportRequest
 {
     /// <summary>Create, Update or Delete; <see cref="Poll"/> for the long-wait poller.</summary>
     public required string RequestType { get; init; }

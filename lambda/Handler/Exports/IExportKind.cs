@@ -9,7 +9,7 @@ namespace ExportConstructs.Handler.Exports;
 /// check it, re-tag it and stop it. The lifecycle rules that decide when each is called live once,
 /// in <see cref="ExportLifecycle"/>; a kind only ever sees a parsed <see cref="ExportRequest"/>.
 /// </summary>
-public interface IExportKind
+internal interface IExportKind
 {
     /// <summary>The <c>Custom::</c> resource type served.</summary>
     string ResourceType { get; }

@@ -3,7 +3,7 @@ using ExportConstructs.Contract;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>An export as AWS describes it, with the owner tags it was started with (see <see cref="Tagging"/>).</summary>
-public sealed record OwnedExport(string TaskId, IReadOnlyDictionary<string, string> Tags, bool Running)
+internal sealed record OwnedExport(string TaskId, IReadOnlyDictionary<string, string> Tags, bool Running)
 {
     /// <summary>The digest of what it exports.</summary>
     public string? Identity => Tags.GetValueOrDefault(Tagging.IdentityTag);

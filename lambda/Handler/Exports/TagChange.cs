@@ -8,7 +8,7 @@ namespace ExportConstructs.Handler.Exports;
 /// CloudFormation does for its own resources: a tag someone added outside the template is left
 /// alone, and owner tags (<see cref="Tagging.OwnerKeyPrefix"/>) are never part of it.
 /// </summary>
-public sealed record TagChange(IReadOnlyDictionary<string, string> Set, IReadOnlyList<string> Removed)
+internal sealed record TagChange(IReadOnlyDictionary<string, string> Set, IReadOnlyList<string> Removed)
 {
     /// <summary>True when nothing changes.</summary>
     public bool IsEmpty => Set.Count == 0 && Removed.Count == 0;

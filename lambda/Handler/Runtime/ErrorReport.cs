@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace ExportConstructs.Handler.Runtime;
 
 /// <summary>The body the Runtime API takes on <c>invocation/{id}/error</c> and <c>init/error</c>.</summary>
-public sealed record ErrorReport(
+internal sealed record ErrorReport(
     [property: JsonPropertyName("errorMessage")] string ErrorMessage,
     [property: JsonPropertyName("errorType")] string ErrorType,
     [property: JsonPropertyName("stackTrace")] string[] StackTrace)

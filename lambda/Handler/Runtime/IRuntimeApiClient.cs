@@ -5,7 +5,7 @@ namespace ExportConstructs.Handler.Runtime;
 /// fake, and Amazon.Lambda.RuntimeSupport's client can stand behind it once that package is
 /// available here.
 /// </summary>
-public interface IRuntimeApiClient
+internal interface IRuntimeApiClient
 {
     /// <summary>Waits for the next event (<c>GET invocation/next</c>).</summary>
     Task<Invocation> NextAsync(CancellationToken cancellationToken);

@@ -6,7 +6,7 @@ namespace ExportConstructs.Handler.Runtime;
 /// <param name="InvokedFunctionArn">From <c>Lambda-Runtime-Invoked-Function-Arn</c>.</param>
 /// <param name="TraceId">From <c>Lambda-Runtime-Trace-Id</c>, if any.</param>
 /// <param name="Payload">The event body, as sent.</param>
-public sealed record Invocation(
+internal sealed record Invocation(
     string RequestId,
     DateTimeOffset Deadline,
     string InvokedFunctionArn,

@@ -1,12 +1,12 @@
 namespace ExportConstructs.Handler.Runtime;
 
 /// <summary>Handles one event's payload and returns the response body.</summary>
-public delegate Task<byte[]> InvocationHandler(Invocation invocation, CancellationToken cancellationToken);
+internal delegate Task<byte[]> InvocationHandler(Invocation invocation, CancellationToken cancellationToken);
 
 /// <summary>
 /// The Runtime API loop: take an event, run the handler, send its result or its error, repeat.
 /// </summary>
-public sealed class LambdaBootstrap(IRuntimeApiClient client, InvocationHandler handler, TimeProvider clock)
+internal sealed class LambdaBootstrap(IRuntimeApiClient client, InvocationHandler handler, TimeProvider clock)
 {
     /// <summary>
     /// Time kept back before the deadline: the handler's token is cancelled this early so the

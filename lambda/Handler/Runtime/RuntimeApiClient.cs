@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace ExportConstructs.Handler.Runtime;
 
 /// <summary>HTTP client for the Lambda Runtime API at <c>http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/</c>.</summary>
-public sealed class RuntimeApiClient : IRuntimeApiClient
+internal sealed class RuntimeApiClient : IRuntimeApiClient
 {
     private const string ErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
     private readonly HttpClient _http;

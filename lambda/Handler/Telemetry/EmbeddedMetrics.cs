@@ -7,7 +7,7 @@ namespace ExportConstructs.Handler.Telemetry;
 public readonly record struct MetricValue(string Name, double Value, string Unit);
 
 /// <summary>The CloudWatch units the handler's metrics use (EMF takes CloudWatch's StandardUnit names).</summary>
-public static class MetricUnits
+internal static class MetricUnits
 {
     /// <summary>A duration.</summary>
     public const string Seconds = "Seconds";
@@ -34,7 +34,7 @@ public static class MetricUnits
 /// reflection, AOT-safe). Dimensions are kept few (<see cref="Kind"/>, <see cref="StackName"/>):
 /// every distinct combination is a metric of its own, billed as such.
 /// </summary>
-public sealed class EmbeddedMetrics(TimeProvider clock, Action<string> log)
+internal sealed class EmbeddedMetrics(TimeProvider clock, Action<string> log)
 {
     /// <summary>The CloudWatch namespace of every metric.</summary>
     public const string Namespace = "ExportConstructs";

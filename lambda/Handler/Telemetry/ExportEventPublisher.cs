@@ -7,7 +7,7 @@ using ExportConstructs.Contract;
 namespace ExportConstructs.Handler.Telemetry;
 
 /// <summary>What became of one publish: put, with EventBridge's id, or not, with why.</summary>
-public sealed record PublishResult(bool Published, string? EventBridgeId, string? Failure);
+internal sealed record PublishResult(bool Published, string? EventBridgeId, string? Failure);
 
 /// <summary>
 /// Puts an export's final-state event on the account's default bus. Telling the world is a side
@@ -15,7 +15,7 @@ public sealed record PublishResult(bool Published, string? EventBridgeId, string
 /// retries, a transport failure, or a 200 answer with a failed entry) is logged and counted as the
 /// <c>EventPublishFailures</c> metric, and the export's outcome stays what it was. It never throws.
 /// </summary>
-public sealed class ExportEventPublisher(IAmazonEventBridge eventBridge, EmbeddedMetrics metrics, Action<string> log)
+internal sealed class ExportEventPublisher(IAmazonEventBridge eventBridge, EmbeddedMetrics metrics, Action<string> log)
 {
     /// <summary>Puts one event for <paramref name="detail"/>; see the class summary for failures.</summary>
     public async Task<PublishResult> PublishAsync(ExportEventDetail detail, CancellationToken cancellationToken = default)

@@ -19,7 +19,7 @@ namespace ExportConstructs.Handler.Waiting;
 /// SDK's retries) only skips a poll; a failing poll (the Lambda itself) is caught by the state
 /// machine, which waits and polls again, so an outage ends in the right signal once it is over.
 /// </summary>
-public sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation cloudFormation, TimeProvider clock, Action<string> log)
+internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation cloudFormation, TimeProvider clock, Action<string> log)
 {
     /// <summary>Polls once.</summary>
     public async Task<PollerOutput> PollAsync(PollerInput input, CancellationToken cancellationToken)

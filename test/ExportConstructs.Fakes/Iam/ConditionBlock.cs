@@ -9,7 +9,7 @@ namespace ExportConstructs.Fakes.Iam;
 /// policy values matches (OR). A key the action does not support (<see cref="ConditionKeySupport"/>)
 /// is absent, whatever the request carried.
 /// </summary>
-public static class ConditionBlock
+internal static class ConditionBlock
 {
     /// <summary>Null when the whole block holds; otherwise the first part that failed, for the explanation.</summary>
     public static string? FirstFailure(JsonElement condition, IamRequest request)

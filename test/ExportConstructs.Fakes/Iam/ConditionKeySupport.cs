@@ -27,7 +27,7 @@ namespace ExportConstructs.Fakes.Iam;
 /// here first rather than in production.
 /// </para>
 /// </remarks>
-public static class ConditionKeySupport
+internal static class ConditionKeySupport
 {
     private const string AnyResource = "";
 

@@ -5,7 +5,7 @@ namespace ExportConstructs.Fakes.Iam;
 /// that a test can give the fake the handler role's real policies (see <see cref="PolicyAuthorizer"/>)
 /// or a hand-written rule.
 /// </summary>
-public interface IAuthorizer
+internal interface IAuthorizer
 {
     /// <summary>Decides one IAM request of <paramref name="principal"/> (the access key id that signed the call).</summary>
     IamDecision Authorize(string principal, IamRequest request);

@@ -7,4 +7,4 @@ namespace ExportConstructs.Fakes.Iam;
 /// </summary>
 /// <param name="Allowed">True only when some statement allows and none denies.</param>
 /// <param name="Explanation">Why, naming action, resource and statement.</param>
-public sealed record IamDecision(bool Allowed, string Explanation);
+internal sealed record IamDecision(bool Allowed, string Explanation);

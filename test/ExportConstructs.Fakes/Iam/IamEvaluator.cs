@@ -8,7 +8,7 @@ namespace ExportConstructs.Fakes.Iam;
 /// or mis-scoped right of the handler's role before AWS does. Not modelled: resource policies,
 /// permission boundaries, SCPs, session policies and policy variables (<c>${aws:username}</c>).
 /// </summary>
-public static class IamEvaluator
+internal static class IamEvaluator
 {
     /// <summary>
     /// Decides <paramref name="request"/> under <paramref name="policyDocuments"/>, each a policy

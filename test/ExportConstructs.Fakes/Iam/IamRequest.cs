@@ -12,7 +12,7 @@ namespace ExportConstructs.Fakes.Iam;
 /// (e.g. <c>aws:ResourceTag/exportconstructs:stack</c> → [stack id]). Key names compare
 /// case-insensitively, as IAM's do. Keys the action does not support are ignored by
 /// <see cref="IamEvaluator"/> even if given here, see <see cref="ConditionKeySupport"/>.</param>
-public sealed record IamRequest(string Action, string Resource, IReadOnlyDictionary<string, IReadOnlyList<string>> Context)
+internal sealed record IamRequest(string Action, string Resource, IReadOnlyDictionary<string, IReadOnlyList<string>> Context)
 {
     /// <summary>A request whose context holds no condition keys.</summary>
     public IamRequest(string action, string resource) : this(action, resource, new Dictionary<string, IReadOnlyList<string>>()) { }

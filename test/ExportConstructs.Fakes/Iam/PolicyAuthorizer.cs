@@ -7,7 +7,7 @@ namespace ExportConstructs.Fakes.Iam;
 /// decided by <see cref="IamEvaluator"/>. A principal with no policies is denied everything, as a
 /// role without policies is.
 /// </summary>
-public sealed class PolicyAuthorizer : IAuthorizer
+internal sealed class PolicyAuthorizer : IAuthorizer
 {
     private readonly Dictionary<string, List<JsonElement>> _policies = [];
 

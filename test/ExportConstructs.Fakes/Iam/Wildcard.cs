@@ -4,7 +4,7 @@ namespace ExportConstructs.Fakes.Iam;
 /// IAM's glob: <c>*</c> matches any run of characters (including <c>/</c> and <c>:</c>), <c>?</c>
 /// exactly one. Used for Action (case-insensitive), Resource and StringLike (case-sensitive).
 /// </summary>
-public static class Wildcard
+internal static class Wildcard
 {
     /// <summary>Whether <paramref name="text"/> matches <paramref name="pattern"/> as a whole.</summary>
     public static bool IsMatch(string pattern, string text, bool ignoreCase = false)

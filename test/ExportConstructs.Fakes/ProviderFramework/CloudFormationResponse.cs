@@ -11,7 +11,7 @@ namespace ExportConstructs.Fakes.ProviderFramework;
 /// <param name="Query">The ResponseURL's query as sent (the presigned part), without the '?'.</param>
 /// <param name="Body">The body exactly as sent.</param>
 /// <param name="Bytes">The body's length in bytes (CloudFormation refuses more than 4096).</param>
-public sealed record CloudFormationResponse(
+internal sealed record CloudFormationResponse(
     string Host,
     string Path,
     string Query,

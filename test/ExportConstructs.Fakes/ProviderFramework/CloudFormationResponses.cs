@@ -15,7 +15,7 @@ namespace ExportConstructs.Fakes.ProviderFramework;
 /// a second one for the same request) is the caller's business, and answering an error would only
 /// make the framework retry with its own random sleeps.
 /// </remarks>
-public sealed class CloudFormationResponses : IAsyncDisposable
+internal sealed class CloudFormationResponses : IAsyncDisposable
 {
     /// <summary>Header carrying the ResponseURL's host (the redirected request goes to loopback).</summary>
     public const string OriginalHostHeader = "x-original-host";

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>Finds the Provider framework's code in a synthesized cloud assembly.</summary>
-public static class FrameworkAssets
+internal static class FrameworkAssets
 {
     /// <summary>The handler string of the framework's onEvent function (consts.js FRAMEWORK_ON_EVENT_HANDLER_NAME).</summary>
     public const string OnEventHandler = "framework.onEvent";

@@ -13,7 +13,7 @@ namespace ExportConstructs.Fakes.ProviderFramework;
 /// CloudFormation are redirected to a loopback server, and everything it logs is kept in
 /// <see cref="Logs"/>, so a test sees exactly what the deployed framework would do and say.
 /// </summary>
-public sealed class FrameworkHost : IAsyncDisposable
+internal sealed class FrameworkHost : IAsyncDisposable
 {
     /// <summary>The fake access key id the framework's SDK clients sign with; tests look for it in logs.</summary>
     public const string AccessKeyId = "AKIAFRAMEWORKHOST0001";

@@ -5,4 +5,4 @@ namespace ExportConstructs.Fakes.ProviderFramework;
 /// run): a fault of the test set-up, never an answer of the framework, which a
 /// <see cref="FrameworkResult"/> carries.
 /// </summary>
-public sealed class FrameworkHostException(string message) : Exception(message);
+internal sealed class FrameworkHostException(string message) : Exception(message);

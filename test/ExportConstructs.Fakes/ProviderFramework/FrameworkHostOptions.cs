@@ -1,7 +1,7 @@
 namespace ExportConstructs.Fakes.ProviderFramework;
 
 /// <summary>Where a <see cref="FrameworkHost"/> finds the framework and sends what it calls.</summary>
-public sealed class FrameworkHostOptions
+internal sealed class FrameworkHostOptions
 {
     /// <summary>
     /// The staged framework asset (<c>asset.&lt;hash&gt;</c> in the cloud assembly, holding

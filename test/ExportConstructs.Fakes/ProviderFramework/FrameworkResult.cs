@@ -7,7 +7,7 @@ namespace ExportConstructs.Fakes.ProviderFramework;
 /// value as JSON, or the error it threw in the shape of Lambda's Node.js runtime
 /// (<c>errorType</c> = the error's <c>name</c>, <c>errorMessage</c>, <c>trace</c> = its stack lines).
 /// </summary>
-public sealed record FrameworkResult
+internal sealed record FrameworkResult
 {
     private FrameworkResult(bool succeeded, string? resultJson, string? errorType, string? errorMessage, IReadOnlyList<string> trace)
     {

@@ -5,4 +5,4 @@ namespace ExportConstructs.Fakes.ProviderFramework;
 /// <param name="Payload">The request body, the event the function is invoked with.</param>
 /// <param name="InvocationType"><c>X-Amz-Invocation-Type</c>, <c>RequestResponse</c> when absent (Lambda's default).</param>
 /// <param name="Qualifier">The <c>Qualifier</c> query parameter, if any.</param>
-public sealed record LambdaInvocation(string FunctionName, string Payload, string InvocationType, string? Qualifier);
+internal sealed record LambdaInvocation(string FunctionName, string Payload, string InvocationType, string? Qualifier);

@@ -17,7 +17,7 @@ namespace ExportConstructs.Fakes.ProviderFramework;
 /// service (500 <c>ServiceException</c>): the SDK retries it, then outbound.js waits for the
 /// function and invokes once more, and the error reaches the framework's FAILED reason.
 /// </remarks>
-public sealed class LambdaInvokeEndpoint : IAsyncDisposable
+internal sealed class LambdaInvokeEndpoint : IAsyncDisposable
 {
     private const string FunctionsPrefix = "/2015-03-31/functions/";
     private const string InvocationsSuffix = "/invocations";

@@ -7,7 +7,7 @@ namespace ExportConstructs.Fakes.ProviderFramework;
 /// <c>X-Amz-Function-Error</c> value Lambda sets (<c>Unhandled</c>), the payload then being the
 /// error document the runtime reported.
 /// </summary>
-public sealed record LambdaInvokeResult(string Payload, string? FunctionError = null)
+internal sealed record LambdaInvokeResult(string Payload, string? FunctionError = null)
 {
     /// <summary>The function returned this JSON.</summary>
     public static LambdaInvokeResult Returned(string payloadJson) => new(payloadJson);

@@ -27,7 +27,7 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// IAM policies and Lambda functions are "deployed" into the emulation's state, so the fake AWS
 /// decides every call by the policies that exist at the moment of the call.
 /// </summary>
-public sealed class CloudFormationEmulator
+internal sealed class CloudFormationEmulator
 {
     /// <summary>CloudFormation refuses a custom resource response body over this size.</summary>
     public const int MaxResponseBytes = 4096;

@@ -3,10 +3,10 @@ using System.Text.Json.Nodes;
 namespace ExportConstructs.Tests.CloudFormation;
 
 /// <summary>What a custom resource answered CloudFormation, as CloudFormation read it.</summary>
-public sealed record CustomResourceAnswer(string Status, string Reason, string? PhysicalResourceId, Dictionary<string, string> Data, int Bytes);
+internal sealed record CustomResourceAnswer(string Status, string Reason, string? PhysicalResourceId, Dictionary<string, string> Data, int Bytes);
 
 /// <summary>One request CloudFormation sent a custom resource, and what came of it.</summary>
-public sealed class CustomResourceExchange
+internal sealed class CustomResourceExchange
 {
     public required string LogicalId { get; init; }
     public required string RequestType { get; init; }
@@ -34,7 +34,7 @@ public sealed class CustomResourceExchange
 }
 
 /// <summary>One line of the stack's event log.</summary>
-public sealed record StackEvent(DateTimeOffset Time, string LogicalId, string? PhysicalId, string Status, string? Reason = null)
+internal sealed record StackEvent(DateTimeOffset Time, string LogicalId, string? PhysicalId, string Status, string? Reason = null)
 {
     public override string ToString() => $"{LogicalId} {Status} {PhysicalId} {Reason}".TrimEnd();
 }

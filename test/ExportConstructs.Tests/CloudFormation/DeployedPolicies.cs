@@ -12,7 +12,7 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// update removed, or that a cleanup-phase Delete still needs, is decided as AWS would decide it.
 /// The framework's own functions (CDK's code and CDK's policies) are not what these tests judge.
 /// </summary>
-public sealed class DeployedPolicies(CloudFormationEmulator cfn) : IAuthorizer
+internal sealed class DeployedPolicies(CloudFormationEmulator cfn) : IAuthorizer
 {
     public IamDecision Authorize(string principal, IamRequest request)
     {

@@ -12,7 +12,7 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// the deployed IAM policies), the real Provider framework code under Node.js, the handler
 /// in-process with its role's credentials, and one virtual clock for all of them.
 /// </summary>
-public sealed class Deployment : IAsyncDisposable
+internal sealed class Deployment : IAsyncDisposable
 {
     private readonly LambdaInvokeEndpoint _lambdaEndpoint;
     private readonly CloudFormationResponses _responses;

@@ -9,7 +9,7 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// what is deployed: parameters and pseudo parameters, physical ids (Ref) and attributes (GetAtt).
 /// A function this emulation does not know fails loudly, so a template it cannot read is noticed.
 /// </summary>
-public sealed partial class Intrinsics(Func<string, string> reference, Func<string, string, JsonNode?> attribute, JsonElement? mappings = null)
+internal sealed partial class Intrinsics(Func<string, string> reference, Func<string, string, JsonNode?> attribute, JsonElement? mappings = null)
 {
     public JsonNode? Resolve(JsonElement e)
     {

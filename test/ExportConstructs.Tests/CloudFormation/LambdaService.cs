@@ -11,10 +11,10 @@ using ExportConstructs.Fakes.ProviderFramework;
 namespace ExportConstructs.Tests.CloudFormation;
 
 /// <summary>A Lambda function as deployed: how to run it, as whom, and where it logs.</summary>
-public sealed record DeployedFunction(string Name, string Arn, string Runtime, string Handler, string RoleName, IReadOnlyDictionary<string, string> Environment, string LogGroup);
+internal sealed record DeployedFunction(string Name, string Arn, string Runtime, string Handler, string RoleName, IReadOnlyDictionary<string, string> Environment, string LogGroup);
 
 /// <summary>Runs the Provider framework's own entry points (framework.onEvent, ...): the real framework.js under Node.js.</summary>
-public interface IFrameworkRuntime
+internal interface IFrameworkRuntime
 {
     Task<LambdaInvokeResult> InvokeAsync(string entry, IReadOnlyDictionary<string, string> environment, string payload);
 }
@@ -24,7 +24,7 @@ public interface IFrameworkRuntime
 /// code; our functions run the handler in-process with the credentials of their role (so the fake
 /// AWS can decide each call by that role's deployed policies), on the shared fake clock.
 /// </summary>
-public sealed class LambdaService(FakeAws aws, IFrameworkRuntime framework, TimeProvider clock)
+internal sealed class LambdaService(FakeAws aws, IFrameworkRuntime framework, TimeProvider clock)
 {
     private readonly Dictionary<string, DeployedFunction> _functions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Handler, string Role), CustomResourceFunction> _handlers = [];

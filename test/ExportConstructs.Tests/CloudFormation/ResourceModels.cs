@@ -7,7 +7,7 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// AWS shapes them (names, ARNs), so that resolved policies and environment variables read like
 /// the deployed ones and IAM patterns match what they would match in AWS.
 /// </summary>
-public static class ResourceModels
+internal static class ResourceModels
 {
     public const string Account = "123456789012";
     public const string Region = "us-east-1";

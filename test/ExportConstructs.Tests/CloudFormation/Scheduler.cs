@@ -8,7 +8,7 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// one at a time in due order. Hours of waiting cost nothing, and the same test always runs the
 /// same steps in the same order.
 /// </summary>
-public sealed class Scheduler(FakeTimeProvider clock)
+internal sealed class Scheduler(FakeTimeProvider clock)
 {
     private readonly PriorityQueue<Func<Task>, (DateTimeOffset Due, long Seq)> _queue = new();
     private readonly object _gate = new();

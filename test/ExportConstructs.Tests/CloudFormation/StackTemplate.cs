@@ -4,13 +4,13 @@ using System.Text.RegularExpressions;
 namespace ExportConstructs.Tests.CloudFormation;
 
 /// <summary>One resource of a template, as written (intrinsics unresolved).</summary>
-public sealed record TemplateResource(string LogicalId, string Type, JsonElement Properties, IReadOnlyList<string> DependsOn, JsonElement? CreationPolicy);
+internal sealed record TemplateResource(string LogicalId, string Type, JsonElement Properties, IReadOnlyList<string> DependsOn, JsonElement? CreationPolicy);
 
 /// <summary>
 /// A synthesized template as CloudFormation reads it: resources, their dependencies (DependsOn,
 /// Ref, Fn::GetAtt, Fn::Sub) and an order to create them in.
 /// </summary>
-public sealed partial class StackTemplate
+internal sealed partial class StackTemplate
 {
     private readonly Dictionary<string, TemplateResource> _resources = new(StringComparer.Ordinal);
 

@@ -10,7 +10,7 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// Succeed, Fail, with Retry, Catch, ResultPath and the execution's TimeoutSeconds, each step on
 /// the <see cref="Scheduler"/>'s virtual clock. Only what our templates use; anything else throws.
 /// </summary>
-public sealed class StatesInterpreter(Scheduler scheduler, Func<string, string, Task<LambdaInvokeResult>> invoke)
+internal sealed class StatesInterpreter(Scheduler scheduler, Func<string, string, Task<LambdaInvokeResult>> invoke)
 {
     /// <summary>One execution and where it stands.</summary>
     public sealed class Execution

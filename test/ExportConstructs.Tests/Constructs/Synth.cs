@@ -12,14 +12,14 @@ public sealed class CdkCollection
 }
 
 /// <summary>JSON helpers for template assertions.</summary>
-public static class JsonText
+internal static class JsonText
 {
     /// <summary>The element as compact JSON, whatever the template file's indentation.</summary>
     public static string Compact(this JsonElement e) => JsonSerializer.Serialize(e);
 }
 
 /// <summary>A synthesized stack: the assertions Template and the raw template JSON.</summary>
-public sealed record Synthesized(Template Template, JsonElement Json)
+internal sealed record Synthesized(Template Template, JsonElement Json)
 {
     public JsonElement Resources => Json.GetProperty("Resources");
 

@@ -10,13 +10,13 @@ using ExportConstructs.Handler.Waiting;
 namespace ExportConstructs.Tests.Fakes;
 
 /// <summary>What the framework would tell CloudFormation after onEvent and the isComplete polls.</summary>
-public sealed record Outcome(string PhysicalResourceId, Dictionary<string, string>? Data, int Polls);
+internal sealed record Outcome(string PhysicalResourceId, Dictionary<string, string>? Data, int Polls);
 
 /// <summary>
 /// The handler in-process, with real AWSSDK clients (and the AppStream client) talking to
 /// <see cref="FakeAws"/>, and the Provider framework's onEvent-then-isComplete loop.
 /// </summary>
-public sealed class HandlerHarness : IAsyncDisposable
+internal sealed class HandlerHarness : IAsyncDisposable
 {
     public const string StackId = "arn:aws:cloudformation:us-east-1:123456789012:stack/Sample/5b6c7d8e-0000-4000-8000-000000000000";
 

@@ -10,7 +10,7 @@ namespace ExportConstructs.Tests.Lifecycle;
 /// resource properties with Ref, Fn::GetAtt and Fn::Join resolved to made-up physical values, and
 /// the Provider settings (isComplete interval and attempts) behind each service token.
 /// </summary>
-public sealed class DeployedTemplate(Synthesized synthesized, IReadOnlyDictionary<string, string>? parameters = null)
+internal sealed class DeployedTemplate(Synthesized synthesized, IReadOnlyDictionary<string, string>? parameters = null)
 {
     private JsonElement Resources => synthesized.Resources;
 

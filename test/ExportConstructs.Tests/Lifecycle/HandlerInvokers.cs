@@ -8,14 +8,14 @@ using ExportConstructs.Tests.Fakes;
 namespace ExportConstructs.Tests.Lifecycle;
 
 /// <summary>How the framework model reaches the handler: in-process, or the shipped bootstrap as Lambda runs it.</summary>
-public interface IHandlerInvoker : IAsyncDisposable
+internal interface IHandlerInvoker : IAsyncDisposable
 {
     Task<OnEventResponse> OnEventAsync(CustomResourceRequest request);
     Task<IsCompleteResponse> IsCompleteAsync(CustomResourceRequest request);
 }
 
 /// <summary>The fast layer: the handler's lifecycle called directly.</summary>
-public sealed class InProcessInvoker(HandlerHarness harness) : IHandlerInvoker
+internal sealed class InProcessInvoker(HandlerHarness harness) : IHandlerInvoker
 {
     public Task<OnEventResponse> OnEventAsync(CustomResourceRequest request) => harness.Lifecycle.OnEventAsync(request, default);
     public Task<IsCompleteResponse> IsCompleteAsync(CustomResourceRequest request) => harness.Lifecycle.IsCompleteAsync(request, default);
@@ -27,7 +27,7 @@ public sealed class InProcessInvoker(HandlerHarness harness) : IHandlerInvoker
 /// isComplete) each behind its own loopback Runtime API, with every AWS endpoint on the fakes.
 /// An error the bootstrap posts is thrown, as the framework sees a failed invocation.
 /// </summary>
-public sealed class BootstrapInvoker : IHandlerInvoker
+internal sealed class BootstrapInvoker : IHandlerInvoker
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("lifecycle-bootstrap-").FullName;
     private readonly (FakeRuntimeApi Api, Process Process) _onEvent, _isComplete;

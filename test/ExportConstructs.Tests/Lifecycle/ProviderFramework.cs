@@ -7,7 +7,7 @@ using ExportConstructs.Tests.Fakes;
 namespace ExportConstructs.Tests.Lifecycle;
 
 /// <summary>What the framework PUT to CloudFormation's ResponseURL.</summary>
-public sealed record CfnResponse(string Status, string Reason, string PhysicalResourceId, Dictionary<string, string> Data, int Bytes);
+internal sealed record CfnResponse(string Status, string Reason, string PhysicalResourceId, Dictionary<string, string> Data, int Bytes);
 
 /// <summary>
 /// Plays the CDK Provider framework between CloudFormation and the handler, as its runtime
@@ -16,7 +16,7 @@ public sealed record CfnResponse(string Status, string Reason, string PhysicalRe
 /// fails on Create and the Delete that follows answered without calling the handler, and the final
 /// response PUT to the request's ResponseURL (here a loopback server, where it is read back).
 /// </summary>
-public sealed class ProviderFramework(HandlerHarness harness, int intervalSeconds, int maxAttempts, IHandlerInvoker? invoker = null) : IAsyncDisposable
+internal sealed class ProviderFramework(HandlerHarness harness, int intervalSeconds, int maxAttempts, IHandlerInvoker? invoker = null) : IAsyncDisposable
 {
     private readonly IHandlerInvoker _handler = invoker ?? new InProcessInvoker(harness);
 

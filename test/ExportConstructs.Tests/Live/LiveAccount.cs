@@ -17,7 +17,7 @@ namespace ExportConstructs.Tests.Live;
 /// own CloudFormation client), export tasks (EC2) and files (S3), in the settings' region with the
 /// standard credential chain. Read-only.
 /// </summary>
-public sealed class LiveAccount(LiveSettings settings) : IDisposable
+internal sealed class LiveAccount(LiveSettings settings) : IDisposable
 {
     private readonly AmazonCloudFormationClient _cfn = new(new AmazonCloudFormationConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region) });
     private readonly AmazonEC2Client _ec2 = new(RegionEndpoint.GetBySystemName(settings.Region));

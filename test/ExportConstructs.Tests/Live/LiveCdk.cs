@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace ExportConstructs.Tests.Live;
 
 /// <summary>What one CDK CLI command did.</summary>
-public sealed record CdkRun(string Command, int ExitCode, bool TimedOut, TimeSpan Took, string Output)
+internal sealed record CdkRun(string Command, int ExitCode, bool TimedOut, TimeSpan Took, string Output)
 {
     /// <summary>The command, how it ended, and the last lines it printed (CloudFormation's failure reasons are there).</summary>
     public string Describe(int lines = 80)
@@ -24,7 +24,7 @@ public sealed record CdkRun(string Command, int ExitCode, bool TimedOut, TimeSpa
 /// next to the test assembly's project. Each command is bounded in time; stopping the CLI does not
 /// stop a CloudFormation operation, which the suite's clean-up waits for.
 /// </summary>
-public sealed class LiveCdk(LiveSettings settings, ITestOutputHelper output)
+internal sealed class LiveCdk(LiveSettings settings, ITestOutputHelper output)
 {
     private readonly string _work = Directory.CreateTempSubdirectory("exportconstructs-live-").FullName;
 

@@ -8,7 +8,7 @@ namespace ExportConstructs.Tests.Live;
 /// Credentials come from the standard chain (AWS_PROFILE, AWS_ACCESS_KEY_ID…), for the CDK CLI and
 /// the test's own AWS calls alike.
 /// </summary>
-public sealed record LiveSettings(string ImageId, string OtherImageId, string BucketName, string Region, string StackName)
+internal sealed record LiveSettings(string ImageId, string OtherImageId, string BucketName, string Region, string StackName)
 {
     public const string Switch = "EXPORTCONSTRUCTS_LIVE";
     public const string ImageIdVariable = "EXPORTCONSTRUCTS_LIVE_IMAGE_ID";
@@ -42,7 +42,7 @@ public sealed record LiveSettings(string ImageId, string OtherImageId, string Bu
 }
 
 /// <summary>A test against a real AWS account: skipped, naming the variables to set, unless <see cref="LiveSettings"/> are all given.</summary>
-public sealed class LiveFactAttribute : FactAttribute
+internal sealed class LiveFactAttribute : FactAttribute
 {
     public LiveFactAttribute()
     {

@@ -17,11 +17,15 @@ public sealed class PackedLibrary : IDisposable
 {
     public const string Version = "0.0.0-consumer";
 
+    /// <summary>The URLs a publisher passes when packing (the project has no public home yet).</summary>
+    public const string RepositoryUrl = "https://git.example.com/exportconstructs.git";
+    public const string ProjectUrl = "https://example.com/exportconstructs";
+
     public PackedLibrary()
     {
         Work = Directory.CreateTempSubdirectory("exportconstructs-consumer-").FullName;
         Feed = Path.Combine(Work, "feed");
-        var (code, output) = Repo.Run("dotnet", $"pack constructs/ExportConstructs.csproj -c Release -o \"{Feed}\" -p:Version={Version} -nologo", Repo.Root);
+        var (code, output) = Repo.Run("dotnet", $"pack constructs/ExportConstructs.csproj -c Release -o \"{Feed}\" -p:Version={Version} -p:RepositoryUrl={RepositoryUrl} -p:PackageProjectUrl={ProjectUrl} -nologo", Repo.Root);
         if (code != 0) throw new InvalidOperationException(output);
         Packages = Path.Combine(Repo.Root, "test", "ExportConstructs.Tests", "obj", "consumer-packages");
         // The same version is restored from the new feed each run: drop the copy a previous run extracted.
@@ -66,6 +70,9 @@ public sealed class PackageConsumerTests(PackedLibrary packed) : IClassFixture<P
         var dependencies = metadata.Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToHashSet();
         Assert.Equal(new HashSet<string> { "Amazon.CDK.Lib", "Constructs" }, dependencies);
         Assert.Equal("Apache-2.0", metadata.Single(e => e.Name.LocalName == "license").Value);
+        var repository = metadata.Single(e => e.Name.LocalName == "repository");
+        Assert.Equal(("git", PackedLibrary.RepositoryUrl), ((string?)repository.Attribute("type"), (string?)repository.Attribute("url")));
+        Assert.Equal(PackedLibrary.ProjectUrl, metadata.Single(e => e.Name.LocalName == "projectUrl").Value);
         Assert.Equal("[2.160.0, 2.277.0]", metadata.Where(e => e.Name.LocalName == "dependency" && (string)e.Attribute("id")! == "Amazon.CDK.Lib").Select(e => (string)e.Attribute("version")!).Distinct().Single());
     }
 

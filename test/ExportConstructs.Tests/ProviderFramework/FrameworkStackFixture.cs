@@ -40,7 +40,7 @@ public sealed class FrameworkStackFixture
         OnTimeoutEnv = EnvOf(called.Single(f => HandlerOf(f) == "framework.onTimeout"));
     }
 
-    public Synthesized Stack { get; }
+    internal Synthesized Stack { get; }
     public string FrameworkDirectory { get; }
     public string VmLogicalId { get; }
     public IReadOnlyDictionary<string, string> OnEventEnv { get; }

@@ -7,13 +7,13 @@ using ExportConstructs.Tests.Fakes;
 namespace ExportConstructs.Tests.ProviderFramework;
 
 /// <summary>One StartExecution the framework made.</summary>
-public sealed record StartedExecution(string StateMachineArn, string Name, string Input);
+internal sealed record StartedExecution(string StateMachineArn, string Name, string Input);
 
 /// <summary>
 /// Step Functions' JSON 1.0 API on loopback, StartExecution only: what onEvent calls to start the
 /// waiter. Checks the protocol the SDK speaks (target, content type, signing scope).
 /// </summary>
-public sealed class StepFunctionsStub : IAsyncDisposable
+internal sealed class StepFunctionsStub : IAsyncDisposable
 {
     private readonly LoopbackServer _server;
     private readonly ConcurrentQueue<StartedExecution> _started = new();

@@ -11,7 +11,7 @@ using ExportImageTask = Amazon.AppStream.Model.ExportImageTask;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>Deletes of AppStream exports: AppStream cannot cancel, so a Delete follows the export to its end and then applies the removal policy to its AMI; the held export also owns its strays.</summary>
-public sealed partial class AppStreamAmiExportHandler
+internal sealed partial class AppStreamAmiExportHandler
 {
     /// <inheritdoc />
     public Task BeginDeleteAsync(ExportRequest request, CancellationToken cancellationToken) =>

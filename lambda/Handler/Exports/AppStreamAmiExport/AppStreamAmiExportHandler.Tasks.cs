@@ -11,7 +11,7 @@ using ExportImageTask = Amazon.AppStream.Model.ExportImageTask;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>Reading AppStream export tasks (get, list by owner tags), their attributes, and the advice for AppStream's errors.</summary>
-public sealed partial class AppStreamAmiExportHandler
+internal sealed partial class AppStreamAmiExportHandler
 {
     /// <inheritdoc />
     public bool Minted(string taskId) => Guid.TryParse(taskId, out _);

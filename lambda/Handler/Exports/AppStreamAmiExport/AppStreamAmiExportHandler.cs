@@ -11,7 +11,7 @@ using ExportImageTask = Amazon.AppStream.Model.ExportImageTask;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>AppStream <c>CreateExportImageTask</c>: an AppStream image copied into an EC2 AMI.</summary>
-public sealed partial class AppStreamAmiExportHandler(IAmazonAppStream appStream, IAmazonEC2 ec2, Action<string> log)
+internal sealed partial class AppStreamAmiExportHandler(IAmazonAppStream appStream, IAmazonEC2 ec2, Action<string> log)
     : ExportKind<AppStreamAmiExportProperties>(ContractJsonContext.Default.AppStreamAmiExportProperties), IExportKind
 {
     /// <inheritdoc />

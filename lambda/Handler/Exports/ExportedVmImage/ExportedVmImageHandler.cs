@@ -8,7 +8,7 @@ using ExportConstructs.Handler.CustomResources;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>EC2 <c>ExportImage</c>: an AMI written to S3 as a VMDK, RAW or VHD file.</summary>
-public sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> log)
+internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> log)
     : ExportKind<ExportedVmImageProperties>(ContractJsonContext.Default.ExportedVmImageProperties), IExportKind
 {
     /// <inheritdoc />
