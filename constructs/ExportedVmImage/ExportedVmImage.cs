@@ -77,6 +77,7 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
         (Resource, _attributes, WaitCondition) = (resources.Resource, resources.Attributes, resources.WaitCondition);
         GrantHandler(provider, props, prefix, removal);
         if (props.ImageId is not null && Props.IsToken(props.ImageId)) Node.AddValidation(new ChainedInput(this, props.ImageId));
+        if (props.ImageId is not null) provider.OrderByImage(this, props.ImageId, _attributes, props.WaitForCompletion ?? true);
     }
 
     /// <summary>

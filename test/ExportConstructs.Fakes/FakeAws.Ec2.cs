@@ -157,6 +157,10 @@ internal sealed partial class FakeAws
             return Ec2Ok("ExportImageResponse", TaskXml(same));
         if (!Images.TryGetValue(imageId, out var image))
             return Ec2Error("InvalidAMIID.NotFound", $"The image id '[{imageId}]' does not exist", 400);
+        // One export per AMI at a time (VM Import/Export user guide). AWS does not document the code of this
+        // refusal (aws-facts §7); the fake uses the documented limit code, which the handler treats as a limit.
+        if (VmTasks.Values.FirstOrDefault(t => t.ImageId == imageId && t.Status == "active") is { } running)
+            return Ec2Error("ResourceLimitExceeded", $"Image {imageId} is already being exported by {running.Id}.", 400);
         if (!image.Exportable)
             return Ec2Error("NotExportable", $"Image {imageId} contains AWS-provided software and cannot be exported.", 400);
         if (q["DiskImageFormat"] is not ("VMDK" or "RAW" or "VHD"))
