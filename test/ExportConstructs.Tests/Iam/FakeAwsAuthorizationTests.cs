@@ -143,8 +143,10 @@ public sealed class FakeAwsAuthorizationTests : IAsyncLifetime
     {
         // Arrange
         Allow(ExportRights);
-        var ours = (await _clients.Ec2.ExportImageAsync(Export((StackKey, "stack-a")))).ExportImageTaskId;
+        // EC2 runs one export per AMI at a time: the other stack's export of this AMI has ended (IAM decides before the state does).
         var theirs = (await _clients.Ec2.ExportImageAsync(Export((StackKey, "stack-b")))).ExportImageTaskId;
+        _aws.VmTasks[theirs].Status = "completed";
+        var ours = (await _clients.Ec2.ExportImageAsync(Export((StackKey, "stack-a")))).ExportImageTaskId;
         Allow("""[{"Effect":"Allow","Action":"ec2:CancelExportTask","Resource":"arn:aws:ec2:us-east-1:123456789012:export-image-task/*","Condition":{"StringEquals":{"aws:ResourceTag/exportconstructs:stack":"stack-a"}}}]""");
 
         // Act

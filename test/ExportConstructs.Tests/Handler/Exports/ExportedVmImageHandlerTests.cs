@@ -240,8 +240,12 @@ public sealed class ExportedVmImageHandlerTests : IAsyncLifetime
         var held = Props();
         held.WaitForCompletion = "false";
         var heldId = (await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Create", Json(held)))).PhysicalResourceId;
-        // ... and one a later request of the same logical id started, whose answer never reached CloudFormation.
+        // ... and one a later request of the same logical id started, whose answer never reached CloudFormation
+        // (of another AMI: EC2 runs one export per AMI at a time).
+        const string otherImage = "ami-0fedcba9876543210";
+        _h.Aws.AddImage(otherImage);
         var unanswered = Props(format: "RAW");
+        unanswered.ImageId = otherImage;
         var started = await _h.Lifecycle.OnEventAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(unanswered), Json(held), heldId), default);
 
         await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Delete", Json(unanswered), physicalId: "Sample-Export-GENERATED1"));

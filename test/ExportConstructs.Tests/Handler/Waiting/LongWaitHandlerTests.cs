@@ -205,7 +205,10 @@ public sealed class LongWaitHandlerTests : IAsyncLifetime
     [Fact]
     public async Task Update_Replacing_ShouldStartANewExportWithItsOwnPoller()
     {
-        var (taskId, _) = await CreateVmAsync();
+        var (taskId, input) = await CreateVmAsync();
+        // An Update reaches a long-path export after its WaitCondition, so once the export has ended
+        // (EC2 would refuse a second export of the AMI while the first runs).
+        await PollUntilDoneAsync(input);
 
         var updated = await _h.RunAsync(Request(ResourceTypes.ExportedVmImage, "Update", Json(Vm("WaitB", "RAW")), Json(Vm()), taskId));
 
