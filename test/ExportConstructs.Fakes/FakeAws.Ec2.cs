@@ -37,84 +37,6 @@ internal sealed partial class FakeAws
     /// </summary>
     public bool AppStreamTagsSnapshots { get; set; }
 
-    private static string Ec2Arn(string resource) => $"arn:aws:ec2:{Region}:{Account}:{resource}";
-    // Images and snapshots have no account in their ARN (Service Authorization Reference, EC2 resource types).
-    private static string ImageArn(string imageId) => $"arn:aws:ec2:{Region}::image/{imageId}";
-    private static string SnapshotArn(string snapshotId) => $"arn:aws:ec2:{Region}::snapshot/{snapshotId}";
-
-    /// <summary>
-    /// What EC2 authorizes for each operation, from the Service Authorization Reference (list_amazonec2;
-    /// the keys each action honours are in <see cref="ConditionKeySupport"/>). Every request also
-    /// carries <c>ec2:Region</c>.
-    /// <code>
-    /// ExportImage              ec2:ExportImage   image/{ImageId}                aws:ResourceTag, ec2:ResourceTag (image's tags), ec2:ImageID
-    ///                          ec2:ExportImage   export-image-task/*            aws:RequestTag, aws:TagKeys (TagSpecification)
-    ///                          ec2:CreateTags    export-image-task/*            ec2:CreateAction=ExportImage, aws:RequestTag, aws:TagKeys (only when tagged)
-    ///                          iam:PassRole      role/{RoleName or vmimport}    iam:PassedToService=vmie.amazonaws.com
-    /// DescribeExportImageTasks ec2:DescribeExportImageTasks  *
-    /// CancelExportTask         ec2:CancelExportTask  export-image-task/{id}     aws:ResourceTag, ec2:ResourceTag (task's tags)
-    /// DescribeImages           ec2:DescribeImages    *
-    /// DeregisterImage          ec2:DeregisterImage   image/{ImageId}            aws:ResourceTag, ec2:ResourceTag (image's tags), ec2:ImageID
-    /// DeleteSnapshot           ec2:DeleteSnapshot    snapshot/{SnapshotId}      aws:ResourceTag, ec2:ResourceTag (snapshot's tags), ec2:SnapshotID
-    /// CreateTags               ec2:CreateTags        each ResourceId's ARN      aws:ResourceTag, ec2:ResourceTag (its tags), aws:RequestTag, aws:TagKeys
-    /// DeleteTags               ec2:DeleteTags        each ResourceId's ARN      aws:ResourceTag, ec2:ResourceTag (its tags), aws:TagKeys (keys given)
-    /// </code>
-    /// </summary>
-    private IEnumerable<IamRequest> Ec2Authorization(string action, NameValueCollection q)
-    {
-        (string, string) region = ("ec2:Region", Region);
-        switch (action)
-        {
-            case "ExportImage":
-            {
-                var imageId = q["ImageId"] ?? "";
-                var tags = new Dictionary<string, string>();
-                for (var i = 1; q[$"TagSpecification.1.Tag.{i}.Key"] is { } key; i++) tags[key] = q[$"TagSpecification.1.Tag.{i}.Value"] ?? "";
-                yield return Ask("ec2:ExportImage", ImageArn(imageId),
-                    [region, ("ec2:ImageID", imageId), .. ResourceTags(Images.GetValueOrDefault(imageId)?.Tags, "ec2")]);
-                yield return Ask("ec2:ExportImage", Ec2Arn("export-image-task/*"), [region, .. RequestTags(tags)]);
-                if (tags.Count > 0)
-                    yield return Ask("ec2:CreateTags", Ec2Arn("export-image-task/*"), [region, ("ec2:CreateAction", "ExportImage"), .. RequestTags(tags)]);
-                yield return Ask("iam:PassRole", $"arn:aws:iam::{Account}:role/{q["RoleName"] ?? "vmimport"}", [("iam:PassedToService", "vmie.amazonaws.com")]);
-                break;
-            }
-            case "DescribeExportImageTasks" or "DescribeImages":
-                yield return Ask("ec2:" + action, "*", [region]);
-                break;
-            case "CancelExportTask":
-            {
-                var id = q["ExportTaskId"] ?? "";
-                yield return Ask("ec2:CancelExportTask", Ec2Arn("export-image-task/" + id), [region, .. ResourceTags(VmTasks.GetValueOrDefault(id)?.Tags, "ec2")]);
-                break;
-            }
-            case "DeregisterImage":
-            {
-                var id = q["ImageId"] ?? "";
-                yield return Ask("ec2:DeregisterImage", ImageArn(id), [region, ("ec2:ImageID", id), .. ResourceTags(Images.GetValueOrDefault(id)?.Tags, "ec2")]);
-                break;
-            }
-            case "DeleteSnapshot":
-            {
-                var id = q["SnapshotId"] ?? "";
-                yield return Ask("ec2:DeleteSnapshot", SnapshotArn(id), [region, ("ec2:SnapshotID", id), .. ResourceTags(SnapshotTags.GetValueOrDefault(id), "ec2")]);
-                break;
-            }
-            case "CreateTags" or "DeleteTags":
-            {
-                var tags = QueryTags(q);
-                IEnumerable<(string, string)> asked = action == "CreateTags"
-                    ? RequestTags(tags.ToDictionary(t => t.Key, t => t.Value ?? ""))
-                    : tags.Select(t => ("aws:TagKeys", t.Key));
-                foreach (var id in ResourceIds(q))
-                {
-                    var (arn, current) = TaggedResource(id);
-                    yield return Ask("ec2:" + action, arn, [region, .. ResourceTags(current, "ec2"), .. asked]);
-                }
-                break;
-            }
-        }
-    }
-
     public FakeImage AddImage(string imageId, bool exportable = true)
     {
         var image = new FakeImage(imageId, "source-" + imageId, [], [], exportable);
@@ -278,41 +200,6 @@ internal sealed partial class FakeAws
         SnapshotTags.Remove(id);
         if (!Snapshots.Remove(id)) return Ec2Error("InvalidSnapshot.NotFound", $"The snapshot '{id}' does not exist.", 400);
         return Ec2Ok("DeleteSnapshotResponse", [new XElement(X("return"), "true")]);
-    }
-
-    /// <summary>The tags of a CreateTags or DeleteTags request: Tag.N.Key with an optional Tag.N.Value.</summary>
-    private static List<KeyValuePair<string, string?>> QueryTags(NameValueCollection q) =>
-        Enumerable.Range(1, 1000).Select(n => (Key: q[$"Tag.{n}.Key"], Value: q[$"Tag.{n}.Value"])).TakeWhile(t => t.Key is not null)
-            .Select(t => KeyValuePair.Create(t.Key!, t.Value)).ToList();
-
-    private static List<string> ResourceIds(NameValueCollection q) =>
-        Enumerable.Range(1, 1000).Select(n => q[$"ResourceId.{n}"]).TakeWhile(id => id is not null).Cast<string>().ToList();
-
-    /// <summary>A resource id's ARN and its tags (null when EC2 does not know it).</summary>
-    private (string Arn, Dictionary<string, string>? Tags) TaggedResource(string id) => id switch
-    {
-        _ when id.StartsWith("ami-", StringComparison.Ordinal) => (ImageArn(id), Images.GetValueOrDefault(id)?.Tags),
-        _ when id.StartsWith("snap-", StringComparison.Ordinal) => (SnapshotArn(id), Snapshots.Contains(id) ? SnapshotTagsOf(id) : null),
-        _ => (Ec2Arn("export-image-task/" + id), VmTasks.GetValueOrDefault(id)?.Tags),
-    };
-
-    /// <summary>A known snapshot's tags, made on first use (a snapshot without an entry has none).</summary>
-    private Dictionary<string, string> SnapshotTagsOf(string id) =>
-        SnapshotTags.TryGetValue(id, out var tags) ? tags : SnapshotTags[id] = [];
-
-    /// <summary>CreateTags and DeleteTags: all resources must exist, then each one's tags change.</summary>
-    private Reply ChangeTags(NameValueCollection q, string root, Action<Dictionary<string, string>, List<KeyValuePair<string, string?>>> change)
-    {
-        var resources = ResourceIds(q).Select(id => (Id: id, TaggedResource(id).Tags)).ToList();
-        if (resources.FirstOrDefault(r => r.Tags is null) is { Id: { } missing })
-        {
-            var code = missing.StartsWith("ami-", StringComparison.Ordinal) ? "InvalidAMIID.NotFound"
-                : missing.StartsWith("snap-", StringComparison.Ordinal) ? "InvalidSnapshot.NotFound" : "InvalidExportTaskID.NotFound";
-            return Ec2Error(code, $"The ID '{missing}' does not exist", 400);
-        }
-        var given = QueryTags(q);
-        foreach (var (_, tags) in resources) change(tags!, given);
-        return Ec2Ok(root, [new XElement(X("return"), "true")]);
     }
 
     private static XName X(string name) => XName.Get(name, Ec2Namespace);

@@ -18,7 +18,6 @@ public sealed class AppStreamShortPathTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _d.DisposeAsync();
 
-    private string Story() => string.Join("\n", _d.Cfn.Exchanges) + "\n" + string.Join("\n", _d.Cfn.Events) + "\n" + string.Join("\n", _d.Aws.Denials.Select(d => d.Message));
 
     [Fact]
     public async Task RemovalUnderDestroy_ShouldDeregisterTheAmiWithRightsThatOutliveTheTemplate()
@@ -28,7 +27,7 @@ public sealed class AppStreamShortPathTests : IAsyncDisposable
         new AppStreamAmiExport(stack, "Ami", new AppStreamAmiExportProps { ImageName = Image, RemovalPolicy = RemovalPolicy.DESTROY, Timeout = Duration.Minutes(50) });
         var first = await _d.SynthesizeAsync(stack);
         var export = Assert.Single(first.OfType(ResourceTypes.AppStreamAmiExport));
-        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", _d.Story());
         var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
         var ami = _d.Aws.Images[task.AmiId!];
         // The next template holds no export at all: the export and its AppStream grants leave together,
@@ -38,14 +37,14 @@ public sealed class AppStreamShortPathTests : IAsyncDisposable
 
         var updated = await _d.Cfn.UpdateStackAsync(await _d.SynthesizeAsync(empty));
 
-        Assert.True(updated == "UPDATE_COMPLETE", Story());
+        Assert.True(updated == "UPDATE_COMPLETE", _d.Story());
         Assert.True(_d.Cfn.Warnings.Count == 0, string.Join("\n", _d.Cfn.Warnings));
         var delete = _d.Cfn.ExchangesOf(export).Last();
         Assert.Equal(("Delete", task.TaskId, "SUCCESS"), (delete.RequestType, delete.PhysicalResourceId, delete.Answer!.Status));
         Assert.DoesNotContain(ami.ImageId, _d.Aws.Images.Keys);
         Assert.Empty(_d.Aws.Snapshots);
         Assert.Equal((1, 1, 1), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:DeregisterImage"), _d.Aws.CallCount("EC2:DeleteSnapshot")));
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 
     [Fact]
@@ -59,7 +58,7 @@ public sealed class AppStreamShortPathTests : IAsyncDisposable
 
         var created = await _d.Cfn.CreateStackAsync(template, new Dictionary<string, string> { ["Description"] = new string('x', 3000) });
 
-        Assert.True(created == "ROLLBACK_COMPLETE", Story());
+        Assert.True(created == "ROLLBACK_COMPLETE", _d.Story());
         var answer = _d.Cfn.ExchangesOf(export).First().Answer!;
         Assert.Equal("FAILED", answer.Status);
         Assert.True(answer.Bytes <= CloudFormationEmulator.MaxResponseBytes, $"{answer.Bytes} bytes");

@@ -47,8 +47,6 @@ public sealed class ChainedDeploymentTests : IAsyncLifetime
         return (template, Id(ami.Resource), Id(vm.Resource));
     }
 
-    private string Story() => "Exchanges:\n" + string.Join("\n", _d.Cfn.Exchanges) + "\nEvents:\n" + string.Join("\n", _d.Cfn.Events)
-        + "\nDenials:\n" + string.Join("\n", _d.Aws.Denials) + "\nCalls:\n" + string.Join(", ", _d.Aws.Calls);
 
     [Theory]
     [InlineData(false)]
@@ -59,7 +57,7 @@ public sealed class ChainedDeploymentTests : IAsyncLifetime
 
         var created = await _d.Cfn.CreateStackAsync(template);
 
-        Assert.True(created == "CREATE_COMPLETE", Story());
+        Assert.True(created == "CREATE_COMPLETE", _d.Story());
         var appStreamTask = Assert.Single(_d.Aws.AppStreamTasks.Values);
         var vmTask = Assert.Single(_d.Aws.VmTasks.Values);
         Assert.Equal("COMPLETED", appStreamTask.State);
@@ -73,16 +71,16 @@ public sealed class ChainedDeploymentTests : IAsyncLifetime
 
         var deleted = await _d.Cfn.DeleteStackAsync();
 
-        Assert.True(deleted == "DELETE_COMPLETE", Story());
+        Assert.True(deleted == "DELETE_COMPLETE", _d.Story());
         // CloudFormation deletes the VM export first (it depends on the AMI), then the AppStream export.
         var deletes = _d.Cfn.Exchanges.Where(e => e.RequestType == "Delete").Select(e => e.LogicalId).ToList();
-        Assert.True(deletes.IndexOf(vmExport) < deletes.IndexOf(amiExport), Story());
+        Assert.True(deletes.IndexOf(vmExport) < deletes.IndexOf(amiExport), _d.Story());
         // Under DESTROY: the file goes, then the AMI and its snapshots, in that order.
         Assert.DoesNotContain($"{vmTask.Bucket}/{vmTask.Key}", _d.Aws.Objects);
         Assert.DoesNotContain(ami.ImageId, _d.Aws.Images.Keys);
         Assert.DoesNotContain(ami.Snapshots, _d.Aws.Snapshots.Contains);
         var calls = _d.Aws.Calls;
-        Assert.True(calls.IndexOf("S3:DELETE") < calls.IndexOf("EC2:DeregisterImage"), Story());
+        Assert.True(calls.IndexOf("S3:DELETE") < calls.IndexOf("EC2:DeregisterImage"), _d.Story());
         Assert.Equal(1, _d.Aws.CallCount("EC2:ExportImage"));
         Assert.Equal(1, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
         Assert.Equal(1, _d.Aws.CallCount("EC2:DeregisterImage"));
@@ -90,6 +88,6 @@ public sealed class ChainedDeploymentTests : IAsyncLifetime
         Assert.DoesNotContain(_d.Aws.Images.Values, i => i.Tags.GetValueOrDefault(Tagging.StackTag) == _d.Cfn.StackId);
         Assert.Empty(_d.Aws.Objects);
         Assert.Empty(_d.Cfn.States.Running);
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 }

@@ -29,7 +29,6 @@ public sealed class LongWaitFailureTests : IAsyncLifetime
 
     public Task DisposeAsync() => _d.DisposeAsync().AsTask();
 
-    private string Story() => _d.Story();
 
     private static readonly string[] AmiAttributes =
         [AppStreamAmiExportAttributeNames.TaskId, AppStreamAmiExportAttributeNames.AmiId, AppStreamAmiExportAttributeNames.AmiName, AppStreamAmiExportAttributeNames.ImageArn];
@@ -41,7 +40,7 @@ public sealed class LongWaitFailureTests : IAsyncLifetime
     {
         _d.Cfn.ReplacementRollback = variant;
         var first = await _d.AmiStack();
-        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", _d.Story());
         var old = Assert.Single(_d.Aws.AppStreamTasks.Values);
         var (export, result) = (first.Of(ResourceTypes.AppStreamAmiExport), first.Of(ResourceTypes.AppStreamAmiExportResult));
         var before = _d.Cfn.Resources[result].Attributes;
@@ -50,8 +49,8 @@ public sealed class LongWaitFailureTests : IAsyncLifetime
 
         var updated = await _d.Cfn.UpdateStackAsync(await _d.AmiStack(p => p.ImageName = LongWaitStacks.OtherAppStreamImage));
 
-        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
-        Assert.True(_d.Cfn.Warnings.Count == 0, Story());
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", _d.Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, _d.Story());
         var failed = Assert.Single(_d.Aws.AppStreamTasks.Values, t => t.TaskId != old.TaskId);
         Assert.Equal(("FAILED", old.TaskId), (failed.State, failed.Tags[Tagging.ReplacesTag]));
         // The export resource took the new id (SUCCESS: the poller waits); the result resource failed with AWS's reason.
@@ -78,7 +77,7 @@ public sealed class LongWaitFailureTests : IAsyncLifetime
         Assert.Contains(old.AmiId!, _d.Aws.Images.Keys);
         Assert.Single(_d.Aws.Executions.Keys, n => n.StartsWith(failed.TaskId, StringComparison.Ordinal));
         Assert.Empty(await _d.PollersLeftAsync());
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 
     [Fact]
@@ -102,7 +101,7 @@ public sealed class LongWaitFailureTests : IAsyncLifetime
 
         var created = await _d.Cfn.CreateStackAsync(template);
 
-        Assert.True(created == "ROLLBACK_COMPLETE", Story());
+        Assert.True(created == "ROLLBACK_COMPLETE", _d.Story());
         var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
         Assert.Equal("FAILED", task.State);
         // The export started and handed over (SUCCESS with its id); the poller signalled; the result failed with AWS's reason.
@@ -119,7 +118,7 @@ public sealed class LongWaitFailureTests : IAsyncLifetime
         Assert.Contains(foreign.Snapshots[0], _d.Aws.Snapshots);
         Assert.Equal((1, 0, 0), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("EC2:DeregisterImage"), _d.Aws.CallCount("EC2:DeleteSnapshot")));
         Assert.Empty(await _d.PollersLeftAsync());
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 
     [Theory]
@@ -152,7 +151,7 @@ public sealed class LongWaitFailureTests : IAsyncLifetime
 
         var created = await _d.Cfn.CreateStackAsync(template, new Dictionary<string, string> { ["Text"] = new string('x', 3000) });
 
-        Assert.True(created == "ROLLBACK_COMPLETE", Story());
+        Assert.True(created == "ROLLBACK_COMPLETE", _d.Story());
         var answer = _d.Cfn.ExchangesOf(export).First().Answer!;
         Assert.Equal("FAILED", answer.Status);
         Assert.True(answer.Bytes <= CloudFormationEmulator.MaxResponseBytes, $"{answer.Bytes} bytes");
@@ -163,6 +162,6 @@ public sealed class LongWaitFailureTests : IAsyncLifetime
         Assert.Empty(_d.Aws.ResourceSignals);
         Assert.Empty(_d.Cfn.ExchangesOf(template.Of(appStream ? ResourceTypes.AppStreamAmiExportResult : ResourceTypes.ExportedVmImageResult)));
         Assert.Empty(await _d.PollersLeftAsync());
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 }

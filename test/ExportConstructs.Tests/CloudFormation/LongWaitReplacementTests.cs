@@ -25,7 +25,6 @@ public sealed class LongWaitReplacementTests : IAsyncLifetime
 
     public Task DisposeAsync() => _d.DisposeAsync().AsTask();
 
-    private string Story() => _d.Story();
 
     [Theory]
     [InlineData(RemovalPolicy.RETAIN)]
@@ -35,7 +34,7 @@ public sealed class LongWaitReplacementTests : IAsyncLifetime
         // Where DESTROY deletes the old AMI's snapshots, they must carry the owner tag the right is conditioned on.
         _d.Aws.AppStreamTagsSnapshots = true;
         var first = await _d.AmiStack(p => p.RemovalPolicy = removal);
-        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", _d.Story());
         var old = Assert.Single(_d.Aws.AppStreamTasks.Values);
         var oldAmi = _d.Aws.Images[old.AmiId!];
         var export = first.Of(ResourceTypes.AppStreamAmiExport);
@@ -44,8 +43,8 @@ public sealed class LongWaitReplacementTests : IAsyncLifetime
 
         var updated = await _d.Cfn.UpdateStackAsync(next);
 
-        Assert.True(updated == "UPDATE_COMPLETE", Story());
-        Assert.True(_d.Cfn.Warnings.Count == 0, Story());
+        Assert.True(updated == "UPDATE_COMPLETE", _d.Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, _d.Story());
         var replacement = Assert.Single(_d.Aws.AppStreamTasks.Values, t => t.TaskId != old.TaskId);
         Assert.Equal(("COMPLETED", old.TaskId), (replacement.State, replacement.Tags[Tagging.ReplacesTag]));
         // What CloudFormation was told: the export resource's Update answered the new id at once (the long path), the
@@ -72,21 +71,21 @@ public sealed class LongWaitReplacementTests : IAsyncLifetime
         else
         {
             Assert.DoesNotContain(old.AmiId!, _d.Aws.Images.Keys);
-            Assert.True(!oldAmi.Snapshots.Any(_d.Aws.Snapshots.Contains), "the old AMI's snapshots stay\n" + Story());
+            Assert.True(!oldAmi.Snapshots.Any(_d.Aws.Snapshots.Contains), "the old AMI's snapshots stay\n" + _d.Story());
             Assert.Equal((1, oldAmi.Snapshots.Count), (_d.Aws.CallCount("EC2:DeregisterImage"), _d.Aws.CallCount("EC2:DeleteSnapshot")));
         }
         // One start and one poller per export; the old export's Delete stopped its (already ended) poller.
         Assert.Equal((2, 1), (_d.Aws.CallCount("AppStream:CreateExportImageTask"), _d.Aws.CallCount("SFN:StopExecution")));
         Assert.Equal([1, 1], new[] { old.TaskId, replacement.TaskId }.Select(id => _d.Aws.Executions.Keys.Count(n => n.StartsWith(id, StringComparison.Ordinal))));
         Assert.Empty(await _d.PollersLeftAsync());
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 
     [Fact]
     public async Task VmReplacementUnderDestroy_InAVersionedBucket_ShouldDeleteEveryVersionOfTheOldFileInTheCleanupPhase()
     {
         var first = await _d.VmStack(p => { p.RemovalPolicy = RemovalPolicy.DESTROY; p.Prefix = "a/"; });
-        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", _d.Story());
         var bucket = _d.Cfn.Resources.Values.Single(r => r.Type == "AWS::S3::Bucket").PhysicalId;
         // Versioning on, and the old file written twice since (as a copy over it would): its key has two
         // versions, and a plain DeleteObject would only add a delete marker over them. Every version must go.
@@ -100,8 +99,8 @@ public sealed class LongWaitReplacementTests : IAsyncLifetime
 
         var updated = await _d.Cfn.UpdateStackAsync(next);
 
-        Assert.True(updated == "UPDATE_COMPLETE", Story());
-        Assert.True(_d.Cfn.Warnings.Count == 0, Story());
+        Assert.True(updated == "UPDATE_COMPLETE", _d.Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, _d.Story());
         var replacement = Assert.Single(_d.Aws.VmTasks.Values, t => t.Id != old.Id);
         var exchanges = _d.Cfn.ExchangesOf(export).Skip(exchangesBefore).ToList();
         Assert.Equal(2, exchanges.Count);
@@ -120,6 +119,6 @@ public sealed class LongWaitReplacementTests : IAsyncLifetime
         Assert.Equal((2, 0, 2), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("EC2:CancelExportTask"), _d.Aws.CallCount("S3:DELETE")));
         Assert.Equal([1, 1], new[] { old.Id, replacement.Id }.Select(id => _d.Aws.Executions.Keys.Count(n => n.StartsWith(id, StringComparison.Ordinal))));
         Assert.Empty(await _d.PollersLeftAsync());
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 }

@@ -5,9 +5,8 @@ using ExportConstructs.Tests.Constructs;
 namespace ExportConstructs.Tests.CloudFormation;
 
 /// <summary>
-/// The arrange steps of the long-wait lifecycle tests (as in <see cref="LongWaitDeploymentTests"/>),
-/// shared by the test classes that need them: the stacks, the poller check and the story a failed
-/// assertion tells.
+/// The stacks of the long-wait lifecycle tests (Timeout over 55 minutes), shared by the test classes
+/// that deploy them; the steps every deployment test shares are in <see cref="DeploymentHelpers"/>.
 /// </summary>
 internal static class LongWaitStacks
 {
@@ -43,23 +42,4 @@ internal static class LongWaitStacks
         more?.Invoke(stack);
         return await d.SynthesizeAsync(stack);
     }
-
-    /// <summary>A resource after the export that fails, so the update rolls back after the export's Update.</summary>
-    public static Action<Stack> FailingLater(string exportId) => stack => new CfnWaitConditionHandle(stack, "Later").Node.AddDependency(stack.Node.FindChild(exportId));
-
-    /// <summary>The one resource of this type in the template.</summary>
-    public static string Of(this StackTemplate t, string type) => Assert.Single(t.OfType(type));
-
-    /// <summary>Poller executions still running once what was due has run (a finished poll ends its execution a step later).</summary>
-    public static async Task<List<string>> PollersLeftAsync(this Deployment d)
-    {
-        await d.Cfn.RunForAsync(TimeSpan.FromMinutes(1));
-        return d.Cfn.States.Running.Select(e => e.Name).ToList();
-    }
-
-    /// <summary>What happened, for a failed assertion's message.</summary>
-    public static string Story(this Deployment d) =>
-        "Exchanges:\n" + string.Join("\n", d.Cfn.Exchanges) + "\nEvents:\n" + string.Join("\n", d.Cfn.Events)
-        + "\nDenials:\n" + string.Join("\n", d.Aws.Denials.Select(x => x.Message)) + "\nWarnings:\n" + string.Join("\n", d.Cfn.Warnings)
-        + "\nCalls:\n" + string.Join(", ", d.Aws.Calls);
 }

@@ -29,13 +29,12 @@ public sealed class LongWaitTimeoutReplacementTests : IAsyncLifetime
 
     public Task DisposeAsync() => _d.DisposeAsync().AsTask();
 
-    private string Story() => _d.Story();
 
     [Fact]
     public async Task VmReplacementOutlastingItsTimeout_ShouldBeCancelledByTheRollbackWhichKeepsTheOldExportAndItsAttributes()
     {
         var first = await _d.VmStack();
-        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", _d.Story());
         var old = Assert.Single(_d.Aws.VmTasks.Values);
         var (export, result) = (first.Of(ResourceTypes.ExportedVmImage), first.Of(ResourceTypes.ExportedVmImageResult));
         var before = _d.Cfn.Resources[result].Attributes;
@@ -44,8 +43,8 @@ public sealed class LongWaitTimeoutReplacementTests : IAsyncLifetime
 
         var updated = await _d.Cfn.UpdateStackAsync(await _d.VmStack(p => p.ImageId = LongWaitStacks.OtherImage));
 
-        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
-        Assert.True(_d.Cfn.Warnings.Count == 0, Story());
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", _d.Story());
+        Assert.True(_d.Cfn.Warnings.Count == 0, _d.Story());
         var replacement = Assert.Single(_d.Aws.VmTasks.Values, t => t.Id != old.Id);
         var reported = _d.Cfn.ExchangesOf(result).Single(e => e.RequestType == "Update").Answer!;
         Assert.Equal("FAILED", reported.Status);
@@ -60,14 +59,14 @@ public sealed class LongWaitTimeoutReplacementTests : IAsyncLifetime
         foreach (var name in new[] { "ExportImageTaskId", "S3Bucket", "S3Key", "S3Uri", "DiskImageFormat" })
             Assert.Equal(before[name]!.ToString(), _d.Cfn.Resources[result].Attributes[name]?.ToString());
         // The replacement was cancelled and wrote no file; the old export is untouched.
-        Assert.True(replacement.Cancelled, "the replacement runs on with no resource owning it\n" + Story());
+        Assert.True(replacement.Cancelled, "the replacement runs on with no resource owning it\n" + _d.Story());
         Assert.DoesNotContain($"{replacement.Bucket}/{replacement.Key}", _d.Aws.Objects);
         Assert.Equal(("completed", false), (old.Status, old.Cancelled));
         Assert.Contains($"{old.Bucket}/{old.Key}", _d.Aws.Objects);
         Assert.Equal((2, 1), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("EC2:CancelExportTask")));
         Assert.Single(_d.Aws.ResourceSignals, s => s.UniqueId == replacement.Id); // at its deadline
         Assert.Empty(await _d.PollersLeftAsync());
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 
     /// <summary>
@@ -83,7 +82,7 @@ public sealed class LongWaitTimeoutReplacementTests : IAsyncLifetime
     {
         _d.Aws.AppStreamTagsSnapshots = true;
         var first = await _d.AmiStack(p => p.RemovalPolicy = removal);
-        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", Story());
+        Assert.True(await _d.Cfn.CreateStackAsync(first) == "CREATE_COMPLETE", _d.Story());
         var held = Assert.Single(_d.Aws.AppStreamTasks.Values);
         var (export, result) = (first.Of(ResourceTypes.AppStreamAmiExport), first.Of(ResourceTypes.AppStreamAmiExportResult));
         var before = _d.Cfn.Resources[result].Attributes;
@@ -91,7 +90,7 @@ public sealed class LongWaitTimeoutReplacementTests : IAsyncLifetime
 
         var updated = await _d.Cfn.UpdateStackAsync(await _d.AmiStack(p => { p.RemovalPolicy = removal; p.ImageName = LongWaitStacks.OtherAppStreamImage; }));
 
-        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", Story());
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", _d.Story());
         var stray = Assert.Single(_d.Aws.AppStreamTasks.Values, t => t.TaskId != held.TaskId);
         Assert.Equal(held.TaskId, stray.Tags[Tagging.ReplacesTag]);
         var reported = _d.Cfn.ExchangesOf(result).Single(e => e.RequestType == "Update").Answer!;
@@ -106,7 +105,7 @@ public sealed class LongWaitTimeoutReplacementTests : IAsyncLifetime
             // The Delete waits for an export AppStream cannot stop until the Provider's time limit, then releases it
             // (no FAILED answer, no retry, no warning): the held export owns the stray from here.
             Assert.Equal(("SUCCESS", 2), (exchanges[^1].Answer!.Status, exchanges.Count));
-            Assert.True(_d.Cfn.Warnings.Count == 0, Story());
+            Assert.True(_d.Cfn.Warnings.Count == 0, _d.Story());
             Assert.Contains(_d.Cfn.Lambda.Logs.Values.SelectMany(l => l), l => l.Contains($"releasing it: it is a stray of {held.TaskId}", StringComparison.Ordinal));
             Assert.Equal("EXPORTING", stray.State);
         }
@@ -114,7 +113,7 @@ public sealed class LongWaitTimeoutReplacementTests : IAsyncLifetime
         {
             // RETAIN: the Delete keeps what the export will make; DESTROY: it waited for the end and removed the AMI.
             Assert.Equal(("SUCCESS", 2), (exchanges[^1].Answer!.Status, exchanges.Count));
-            Assert.True(_d.Cfn.Warnings.Count == 0, Story());
+            Assert.True(_d.Cfn.Warnings.Count == 0, _d.Story());
             Assert.Equal(removal == RemovalPolicy.RETAIN ? "EXPORTING" : "COMPLETED", stray.State);
         }
         // CloudFormation holds the old export, with its attributes on the result resource.
@@ -129,14 +128,14 @@ public sealed class LongWaitTimeoutReplacementTests : IAsyncLifetime
         {
             // The held export's Delete waits for the stray, which runs on past the hour: it fails saying why,
             // before the framework's bare timeout, and a retry once the stray has ended removes everything.
-            Assert.True(deleted == "DELETE_FAILED", Story());
+            Assert.True(deleted == "DELETE_FAILED", _d.Story());
             var failed = _d.Cfn.ExchangesOf(export).Last();
             Assert.Equal(("Delete", held.TaskId, "FAILED"), (failed.RequestType, failed.PhysicalResourceId, failed.Answer!.Status));
             Assert.Contains("strays, which AppStream cannot stop", failed.Answer.Reason);
             await _d.Cfn.RunForAsync(TimeSpan.FromHours(1));
             deleted = await _d.Cfn.DeleteStackAsync();
         }
-        Assert.True(deleted == "DELETE_COMPLETE", Story());
+        Assert.True(deleted == "DELETE_COMPLETE", _d.Story());
         // Let the replacement end wherever it still ran, then look at what AWS holds.
         await _d.Cfn.RunForAsync(TimeSpan.FromHours(3));
         _d.Aws.SettleAppStreamTasks();
@@ -158,6 +157,6 @@ public sealed class LongWaitTimeoutReplacementTests : IAsyncLifetime
         }
         Assert.Equal(2, _d.Aws.CallCount("AppStream:CreateExportImageTask"));
         Assert.Empty(await _d.PollersLeftAsync());
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 }

@@ -24,7 +24,6 @@ public sealed class NotFoundAfterStartTests : IAsyncLifetime
 
     public Task DisposeAsync() => _d.DisposeAsync().AsTask();
 
-    private string Story() => _d.Story();
 
     [Fact]
     public async Task VmShortPath_NotFoundRightAfterTheStart_ShouldBeWaitedThroughNotJudgedAFailure()
@@ -37,7 +36,7 @@ public sealed class NotFoundAfterStartTests : IAsyncLifetime
 
         var created = await _d.Cfn.CreateStackAsync(template);
 
-        Assert.True(created == "CREATE_COMPLETE", Story());
+        Assert.True(created == "CREATE_COMPLETE", _d.Story());
         var task = Assert.Single(_d.Aws.VmTasks.Values);
         var create = Assert.Single(_d.Cfn.ExchangesOf(export));
         Assert.Equal(("Create", "SUCCESS", task.Id, task.Key), (create.RequestType, create.Answer!.Status, create.Answer.PhysicalResourceId, create.Answer.Data["S3Key"]));
@@ -47,7 +46,7 @@ public sealed class NotFoundAfterStartTests : IAsyncLifetime
         Assert.Equal((1, 1 + 3, 0), (_d.Aws.CallCount("EC2:ExportImage"), _d.Aws.CallCount("EC2:DescribeExportImageTasks"), _d.Aws.CallCount("EC2:CancelExportTask")));
         Assert.Contains(_d.Cfn.Lambda.Logs.Values.SelectMany(l => l), l => l.Contains("eventual consistency", StringComparison.Ordinal));
         Assert.Empty(_d.Cfn.States.Running);
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 
     [Fact]
@@ -61,7 +60,7 @@ public sealed class NotFoundAfterStartTests : IAsyncLifetime
 
         var created = await _d.Cfn.CreateStackAsync(template);
 
-        Assert.True(created == "CREATE_COMPLETE", Story());
+        Assert.True(created == "CREATE_COMPLETE", _d.Story());
         var task = Assert.Single(_d.Aws.VmTasks.Values);
         Assert.Equal(("SUCCESS", task.Id), (_d.Cfn.ExchangesOf(export).Single().Answer!.Status, _d.Cfn.ExchangesOf(export).Single().Answer!.PhysicalResourceId));
         var reported = _d.Cfn.ExchangesOf(result).Single().Answer!;
@@ -75,7 +74,7 @@ public sealed class NotFoundAfterStartTests : IAsyncLifetime
         Assert.Equal(1, _d.Aws.CallCount("CloudFormation:SignalResource"));
         Assert.Contains(_d.Cfn.Lambda.Logs.Values.SelectMany(l => l), l => l.Contains("eventual consistency", StringComparison.Ordinal));
         Assert.Empty(await _d.PollersLeftAsync());
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 
     [Fact]
@@ -88,7 +87,7 @@ public sealed class NotFoundAfterStartTests : IAsyncLifetime
 
         var created = await _d.Cfn.CreateStackAsync(template);
 
-        Assert.True(created == "CREATE_COMPLETE", Story());
+        Assert.True(created == "CREATE_COMPLETE", _d.Story());
         var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
         Assert.Equal("COMPLETED", task.State);
         Assert.Equal(("SUCCESS", task.TaskId), (_d.Cfn.ExchangesOf(export).Single().Answer!.Status, _d.Cfn.ExchangesOf(export).Single().Answer!.PhysicalResourceId));
@@ -101,6 +100,6 @@ public sealed class NotFoundAfterStartTests : IAsyncLifetime
         Assert.Equal(1, _d.Aws.CallCount("CloudFormation:SignalResource"));
         Assert.Contains(_d.Cfn.Lambda.Logs.Values.SelectMany(l => l), l => l.Contains("eventual consistency", StringComparison.Ordinal));
         Assert.Empty(await _d.PollersLeftAsync());
-        Assert.True(_d.Aws.Denials.Count == 0, Story());
+        Assert.True(_d.Aws.Denials.Count == 0, _d.Story());
     }
 }

@@ -4,6 +4,7 @@ using ExportConstructs.Contract;
 using ExportConstructs.Tests.Constructs;
 using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
+using static ExportConstructs.Tests.Lifecycle.LifecycleStacks;
 
 namespace ExportConstructs.Tests.Lifecycle;
 
@@ -15,7 +16,6 @@ namespace ExportConstructs.Tests.Lifecycle;
 [Collection(CdkCollection.Name)]
 public sealed class LifecycleTests : IAsyncLifetime
 {
-    private const string Image = "ami-0123456789abcdef0";
     private readonly HandlerHarness _h = new();
 
     public Task InitializeAsync()
@@ -27,45 +27,12 @@ public sealed class LifecycleTests : IAsyncLifetime
 
     public Task DisposeAsync() => _h.DisposeAsync().AsTask();
 
-    /// <summary>A stack with one short-path ExportedVmImage whose image id is a parameter (checked at deploy).</summary>
-    private static DeployedTemplate VmStack(string? imageId = null, Action<ExportedVmImageProps>? change = null)
-    {
-        var stack = Synthesized.NewStack();
-        var image = new CfnParameter(stack, "ImageId", new CfnParameterProps { Type = "String", Default = Image });
-        var props = new ExportedVmImageProps
-        {
-            ImageId = image.ValueAsString, DiskImageFormat = DiskImageFormat.VMDK, Bucket = new Bucket(stack, "Bucket"),
-            Timeout = Duration.Minutes(30), PollInterval = Duration.Minutes(1),
-        };
-        change?.Invoke(props);
-        new ExportedVmImage(stack, "Vm", props);
-        return new DeployedTemplate(Synthesized.Of(stack), imageId is null ? null : new Dictionary<string, string> { ["ImageId"] = imageId });
-    }
-
-    private static DeployedTemplate AppStreamStack(RemovalPolicy removal)
-    {
-        var stack = Synthesized.NewStack();
-        new AppStreamAmiExport(stack, "As", new AppStreamAmiExportProps
-        {
-            ImageName = "Office", RemovalPolicy = removal, Timeout = Duration.Minutes(50), PollInterval = Duration.Minutes(2),
-        });
-        return new DeployedTemplate(Synthesized.Of(stack));
-    }
-
-    private ProviderFramework Framework(DeployedTemplate template, string logicalId)
-    {
-        var (interval, attempts) = template.ProviderSettings(logicalId);
-        return new ProviderFramework(_h, interval, attempts);
-    }
-
-    private static void AssertSmall(CfnResponse response) => Assert.True(response.Bytes <= ProviderFramework.MaxResponseBytes, $"{response.Bytes} bytes");
-
     [Fact]
     public async Task VmImage_CreateToCompletionThenDelete_ShouldReportAttributesAndLeaveNothingRunning()
     {
         var template = VmStack();
         var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
-        await using var framework = Framework(template, id);
+        await using var framework = _h.Framework(template, id);
 
         var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
         var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
@@ -88,7 +55,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         _h.Aws.AddImage(Image, exportable: false);
         var template = VmStack();
         var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
-        await using var framework = Framework(template, id);
+        await using var framework = _h.Framework(template, id);
 
         var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
         var (invocations, calls) = (framework.Invocations, _h.Aws.Calls.Count);
@@ -109,7 +76,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         var template = VmStack();
         var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
         var (interval, attempts) = template.ProviderSettings(id);
-        await using var framework = Framework(template, id);
+        await using var framework = _h.Framework(template, id);
 
         var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
         var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
@@ -132,7 +99,7 @@ public sealed class LifecycleTests : IAsyncLifetime
     {
         var template = VmStack(imageId: "ami-bad");
         var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
-        await using var framework = Framework(template, id);
+        await using var framework = _h.Framework(template, id);
 
         var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
 
@@ -147,7 +114,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         var before = VmStack();
         var after = VmStack(change: p => p.DiskImageFormat = DiskImageFormat.VHD);
         var id = before.LogicalIdOf(ResourceTypes.ExportedVmImage);
-        await using var framework = Framework(before, id);
+        await using var framework = _h.Framework(before, id);
         var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, before.Properties(id)));
 
         var updated = await framework.SendAsync(framework.Request("Update", ResourceTypes.ExportedVmImage, id, after.Properties(id), before.Properties(id), created.PhysicalResourceId));
@@ -167,7 +134,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         var before = VmStack();
         var after = VmStack(change: p => p.Tags = new Dictionary<string, string> { ["team"] = "infra" });
         var id = before.LogicalIdOf(ResourceTypes.ExportedVmImage);
-        await using var framework = Framework(before, id);
+        await using var framework = _h.Framework(before, id);
         var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, before.Properties(id)));
         var calls = _h.Aws.Calls.Count;
 
@@ -187,7 +154,7 @@ public sealed class LifecycleTests : IAsyncLifetime
     {
         var template = VmStack();
         var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
-        await using var framework = Framework(template, id);
+        await using var framework = _h.Framework(template, id);
         _h.Aws.FailNext("EC2:ExportImage", "RequestLimitExceeded", 503, times: 2);
         _h.Aws.FailNext("EC2:DescribeExportImageTasks", "RequestLimitExceeded", 503, times: 1);
 
@@ -226,7 +193,7 @@ public sealed class LifecycleTests : IAsyncLifetime
             (template, type) = (new DeployedTemplate(Synthesized.Of(stack), new Dictionary<string, string> { ["ImageName"] = value }), ResourceTypes.AppStreamAmiExport);
         }
         var id = template.LogicalIdOf(type);
-        await using var framework = Framework(template, id);
+        await using var framework = _h.Framework(template, id);
 
         var created = await framework.SendAsync(framework.Request("Create", type, id, template.Properties(id)));
 
@@ -240,7 +207,7 @@ public sealed class LifecycleTests : IAsyncLifetime
     {
         var template = VmStack();
         var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
-        await using var framework = Framework(template, id);
+        await using var framework = _h.Framework(template, id);
         var request = framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id));
 
         var first = await framework.SendAsync(request);
@@ -249,37 +216,5 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.Equal(first.PhysicalResourceId, second.PhysicalResourceId);
         Assert.Single(_h.Aws.VmTasks);
         Assert.Equal(2, _h.Aws.CallCount("EC2:ExportImage")); // the second call returns the first task (same ClientToken)
-    }
-
-    [Fact]
-    public async Task Bootstrap_VmImage_CreateToCompletionThenDelete_ShouldAnswerThroughTheRuntimeApi()
-    {
-        var template = VmStack();
-        var id = template.LogicalIdOf(ResourceTypes.ExportedVmImage);
-        var (interval, attempts) = template.ProviderSettings(id);
-        await using var framework = new ProviderFramework(_h, interval, attempts, new BootstrapInvoker(_h.Aws, template.HandlerStrings(id)));
-
-        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.ExportedVmImage, id, template.Properties(id)));
-        var deleted = await framework.SendAsync(framework.Request("Delete", ResourceTypes.ExportedVmImage, id, template.Properties(id), physicalId: created.PhysicalResourceId));
-
-        Assert.Equal(("SUCCESS", "SUCCESS"), (created.Status, deleted.Status));
-        Assert.Equal($"exports/{created.PhysicalResourceId}.vmdk", created.Data["S3Key"]);
-        Assert.Equal(1 + _h.Aws.VmPollsToFinish + 2, _h.Aws.Calls.Count);
-    }
-
-    [Fact]
-    public async Task Bootstrap_AppStream_ExportFailing_ShouldReportTheErrorsThroughTheRuntimeApi()
-    {
-        _h.Aws.AppStreamFailure = ("FAILED", [("IMAGE_COPY_FAILURE", "Snapshot copy failed")]);
-        var template = AppStreamStack(RemovalPolicy.RETAIN);
-        var id = template.LogicalIdOf(ResourceTypes.AppStreamAmiExport);
-        var (interval, attempts) = template.ProviderSettings(id);
-        await using var framework = new ProviderFramework(_h, interval, attempts, new BootstrapInvoker(_h.Aws, template.HandlerStrings(id)));
-
-        var created = await framework.SendAsync(framework.Request("Create", ResourceTypes.AppStreamAmiExport, id, template.Properties(id)));
-
-        Assert.Equal("FAILED", created.Status);
-        Assert.Contains("IMAGE_COPY_FAILURE: Snapshot copy failed", created.Reason);
-        Assert.Empty(_h.Aws.ProtocolProblems);
     }
 }

@@ -7,57 +7,28 @@ using ExportConstructs.Handler.Aws;
 using ExportConstructs.Fakes;
 using ExportConstructs.Tests.Fakes;
 using ExportConstructs.Fakes.Iam;
+using static ExportConstructs.Tests.ServiceClients.LoopbackEventBridge;
 
 namespace ExportConstructs.Tests.ServiceClients;
 
 /// <summary>
 /// The hand-written EventBridge client through AWSSDK.Core's real pipeline (signing, retries,
-/// error unmarshalling) against the loopback EventBridge, with and without an IAM policy.
+/// error unmarshalling) against the loopback EventBridge, without an IAM policy (under one:
+/// <see cref="EventBridgeClientAuthorizationTests"/>).
 /// </summary>
 [Collection(EnvironmentCollection.Name)]
 public sealed class EventBridgeClientTests : IAsyncLifetime
 {
-    private const string DefaultBus = "arn:aws:events:us-east-1:123456789012:event-bus/default";
-    private const string Source = "exportconstructs";
-    private const string Stack = "arn:aws:cloudformation:us-east-1:123456789012:stack/Demo/0f1e2d3c-0000-4000-8000-000000000000";
-
-    private readonly FakeAws _aws = new();
-    private readonly PolicyAuthorizer _policies = new();
-    private readonly string _principal = LoopbackClients.Credentials.GetCredentials().AccessKey;
+    private readonly LoopbackEventBridge _e = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
-    public Task DisposeAsync() => _aws.DisposeAsync().AsTask();
-
-    /// <summary>With the handler's retry settings (6 attempts), as the handler will build it.</summary>
-    private AmazonEventBridgeClient Client()
-    {
-        var config = AwsClients.Configure(new AmazonEventBridgeConfig());
-        config.ServiceURL = _aws.Url.ToString();
-        config.AuthenticationRegion = FakeAws.Region;
-        return new AmazonEventBridgeClient(LoopbackClients.Credentials, config);
-    }
-
-    private static PutEventsRequestEntry Entry(string source = Source, string detailType = "Export Completed", string? detail = """{"taskId":"export-ami-1"}""") =>
-        new() { Source = source, DetailType = detailType, Detail = detail };
-
-    private static PutEventsRequest Put(params PutEventsRequestEntry[] entries) => new() { Entries = [.. entries] };
-
-    private void Allow(string statementsJson)
-    {
-        _aws.Authorizer = _policies;
-        _policies.Attach(_principal, $$"""{"Version":"2012-10-17","Statement":{{statementsJson}}}""");
-    }
-
-    /// <summary>The handler's right: PutEvents on the default bus, only with its own source.</summary>
-    private const string HandlerRight = $$$$"""
-        [{"Effect":"Allow","Action":"events:PutEvents","Resource":"{{{{DefaultBus}}}}","Condition":{"StringEquals":{"events:source":"{{{{Source}}}}"}}}]
-        """;
+    public Task DisposeAsync() => _e.DisposeAsync().AsTask();
 
     [Fact]
     public async Task PutEvents_WhenTheBusAcceptsTheEntry_ShouldSendTheDocumentedShapeAndReturnItsEventId()
     {
         // Arrange
-        using var client = Client();
+        using var client = _e.Client();
         var entry = Entry();
         entry.Resources = [Stack];
         entry.Time = new DateTime(2026, 11, 18, 11, 6, 40, 123, DateTimeKind.Utc);
@@ -66,15 +37,15 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         var response = await client.PutEventsAsync(Put(entry));
 
         // Assert
-        var sent = _aws.Server.Requests.Single();
+        var sent = _e.Aws.Server.Requests.Single();
         Assert.Equal("AWSEvents.PutEvents", sent.Header("X-Amz-Target"));
         Assert.Equal(
             $$"""{"Entries":[{"Time":1795000000.123,"Source":"exportconstructs","Resources":["{{Stack}}"],"DetailType":"Export Completed","Detail":"{\u0022taskId\u0022:\u0022export-ami-1\u0022}"}]}""",
             sent.Body);
-        Assert.True(_aws.ProtocolProblems.Count == 0, string.Join("; ", _aws.ProtocolProblems));
+        Assert.True(_e.Aws.ProtocolProblems.Count == 0, string.Join("; ", _e.Aws.ProtocolProblems));
         Assert.Equal(0, response.FailedEntryCount);
         var result = Assert.Single(response.Entries);
-        var put = Assert.Single(_aws.Events);
+        var put = Assert.Single(_e.Aws.Events);
         Assert.Equal(put.EventId, result.EventId);
         Assert.Null(result.ErrorCode);
         Assert.Equal((DefaultBus, Source, "Export Completed", """{"taskId":"export-ami-1"}"""), (put.EventBusArn, put.Source, put.DetailType, put.Detail));
@@ -86,8 +57,8 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
     public async Task PutEvents_WhenOneEntryFails_ShouldAnswer200WithFailedEntryCountAndThatEntrysError()
     {
         // Arrange
-        using var client = Client();
-        _aws.FailNextEntry("InternalFailure", "Internal failure.");
+        using var client = _e.Client();
+        _e.Aws.FailNextEntry("InternalFailure", "Internal failure.");
 
         // Act
         var response = await client.PutEventsAsync(Put(Entry(detailType: "Export Failed"), Entry()));
@@ -97,119 +68,40 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         Assert.Equal(
             [("InternalFailure", "Internal failure.", false), (null, null, true)],
             response.Entries.Select(e => (e.ErrorCode, e.ErrorMessage, e.EventId is not null)));
-        Assert.Equal("Export Completed", Assert.Single(_aws.Events).DetailType);
-        Assert.Equal(1, _aws.CallCount("EventBridge:PutEvents"));
+        Assert.Equal("Export Completed", Assert.Single(_e.Aws.Events).DetailType);
+        Assert.Equal(1, _e.Aws.CallCount("EventBridge:PutEvents"));
     }
 
     [Fact]
     public async Task PutEvents_WhenEventBridgeAnswers5xxOnEveryAttempt_ShouldThrowTheTypedErrorAfterTheSdksAttempts()
     {
         // Arrange
-        using var client = Client();
-        _aws.FailNext("EventBridge:PutEvents", "InternalException", 500, times: 10);
+        using var client = _e.Client();
+        _e.Aws.FailNext("EventBridge:PutEvents", "InternalException", 500, times: 10);
 
         // Act
         var error = await Assert.ThrowsAsync<InternalException>(() => client.PutEventsAsync(Put(Entry())));
 
         // Assert
         Assert.Equal(("InternalException", HttpStatusCode.InternalServerError), (error.ErrorCode, error.StatusCode));
-        Assert.Equal(AwsClients.MaxAttempts, _aws.CallCount("EventBridge:PutEvents"));
-        Assert.Empty(_aws.Events);
+        Assert.Equal(AwsClients.MaxAttempts, _e.Aws.CallCount("EventBridge:PutEvents"));
+        Assert.Empty(_e.Aws.Events);
     }
 
     [Fact]
     public async Task PutEvents_WhenEventBridgeAnswers5xxThenRecovers_ShouldRetryAndPutTheEventOnce()
     {
         // Arrange
-        using var client = Client();
-        _aws.FailNext("EventBridge:PutEvents", "InternalException", 500, times: 2);
+        using var client = _e.Client();
+        _e.Aws.FailNext("EventBridge:PutEvents", "InternalException", 500, times: 2);
 
         // Act
         var response = await client.PutEventsAsync(Put(Entry()));
 
         // Assert
         Assert.Equal(0, response.FailedEntryCount);
-        Assert.Equal(3, _aws.CallCount("EventBridge:PutEvents"));
-        Assert.Single(_aws.Events);
-    }
-
-    [Fact]
-    public async Task PutEvents_WhenThePolicyLacksTheRight_ShouldFailWithAccessDeniedOnTheDefaultBus()
-    {
-        // Arrange
-        Allow("""[{"Effect":"Allow","Action":"events:PutRule","Resource":"*"}]""");
-        using var client = Client();
-
-        // Act
-        var error = await Assert.ThrowsAsync<AmazonEventBridgeException>(() => client.PutEventsAsync(Put(Entry())));
-
-        // Assert
-        Assert.Equal("AccessDeniedException", error.ErrorCode);
-        Assert.Contains($"User: {_principal} is not authorized to perform: events:PutEvents on resource: {DefaultBus}", error.Message);
-        var denial = Assert.Single(_aws.Denials);
-        Assert.Equal(("events:PutEvents", DefaultBus), (denial.Action, denial.Resource));
-        Assert.Empty(_aws.Events);
-        Assert.Equal(1, _aws.CallCount("EventBridge:PutEvents"));
-    }
-
-    [Theory]
-    [InlineData(Source, true)]
-    [InlineData("exportconstructs.other", false)]
-    [InlineData("someone.else", false)]
-    public async Task PutEvents_UnderTheHandlersRight_ShouldPutOnlyItsOwnSource(string source, bool allowed)
-    {
-        // Arrange
-        Allow(HandlerRight);
-        using var client = Client();
-
-        // Act
-        var call = client.PutEventsAsync(Put(Entry(source)));
-
-        // Assert
-        if (allowed)
-        {
-            Assert.Equal(0, (await call).FailedEntryCount);
-            Assert.Equal(source, Assert.Single(_aws.Events).Source);
-            Assert.Empty(_aws.Denials);
-        }
-        else
-        {
-            var error = await Assert.ThrowsAsync<AmazonEventBridgeException>(() => call);
-            Assert.Equal("AccessDeniedException", error.ErrorCode);
-            Assert.Empty(_aws.Events);
-        }
-    }
-
-    [Fact]
-    public async Task PutEvents_UnderTheHandlersRight_WhenOneEntryHasAnotherSource_ShouldPutNone()
-    {
-        // Arrange
-        Allow(HandlerRight);
-        using var client = Client();
-
-        // Act
-        var error = await Assert.ThrowsAsync<AmazonEventBridgeException>(() => client.PutEventsAsync(Put(Entry(), Entry("someone.else"))));
-
-        // Assert
-        Assert.Equal("AccessDeniedException", error.ErrorCode);
-        Assert.Empty(_aws.Events);
-    }
-
-    [Fact]
-    public async Task PutEvents_UnderTheHandlersRight_OnAnotherBus_ShouldFailWithAccessDenied()
-    {
-        // Arrange
-        Allow(HandlerRight);
-        using var client = Client();
-        var entry = Entry();
-        entry.EventBusName = "team-bus";
-
-        // Act
-        var error = await Assert.ThrowsAsync<AmazonEventBridgeException>(() => client.PutEventsAsync(Put(entry)));
-
-        // Assert
-        Assert.Equal("AccessDeniedException", error.ErrorCode);
-        Assert.Equal("arn:aws:events:us-east-1:123456789012:event-bus/team-bus", Assert.Single(_aws.Denials).Resource);
+        Assert.Equal(3, _e.Aws.CallCount("EventBridge:PutEvents"));
+        Assert.Single(_e.Aws.Events);
     }
 
     [Theory]
@@ -221,7 +113,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
     public async Task PutEvents_WhenAnEntryIsMalformed_ShouldFailThatEntryAlone(string source, string detailType, string? detail, string code, string message)
     {
         // Arrange
-        using var client = Client();
+        using var client = _e.Client();
 
         // Act
         var response = await client.PutEventsAsync(Put(Entry(source, detailType, detail), Entry()));
@@ -230,7 +122,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         Assert.Equal(1, response.FailedEntryCount);
         Assert.Equal((code, message), (response.Entries[0].ErrorCode, response.Entries[0].ErrorMessage));
         Assert.NotNull(response.Entries[1].EventId);
-        Assert.Single(_aws.Events);
+        Assert.Single(_e.Aws.Events);
     }
 
     [Theory]
@@ -239,7 +131,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
     public async Task PutEvents_WhenTheEntryCountIsOutOfRange_ShouldRefuseTheWholeCall(int count, string constraint)
     {
         // Arrange
-        using var client = Client();
+        using var client = _e.Client();
 
         // Act
         var error = await Assert.ThrowsAsync<AmazonEventBridgeException>(() => client.PutEventsAsync(Put([.. Enumerable.Range(0, count).Select(_ => Entry())])));
@@ -247,14 +139,14 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         // Assert
         Assert.Equal("ValidationException", error.ErrorCode);
         Assert.Contains(constraint, error.Message);
-        Assert.Empty(_aws.Events);
+        Assert.Empty(_e.Aws.Events);
     }
 
     [Fact]
     public async Task PutEvents_WhenTheEntriesExceed256KB_ShouldRefuseTheWholeCall()
     {
         // Arrange
-        using var client = Client();
+        using var client = _e.Client();
         var big = new JsonObject { ["text"] = new string('x', 200 * 1024) }.ToJsonString();
 
         // Act
@@ -262,7 +154,7 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
 
         // Assert
         Assert.Equal(("ValidationException", "Total size of the entries in the request is over the limit."), (error.ErrorCode, error.Message));
-        Assert.Empty(_aws.Events);
+        Assert.Empty(_e.Aws.Events);
     }
 
     [Theory]
@@ -271,8 +163,8 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
     public async Task Client_WhenEndpointVariableIsSet_ShouldSendThereSignedForTheConfiguredRegion(string variable)
     {
         // Arrange
-        _aws.ExpectedSigningRegion = "eu-west-1";
-        Environment.SetEnvironmentVariable(variable, _aws.Url.ToString());
+        _e.Aws.ExpectedSigningRegion = "eu-west-1";
+        Environment.SetEnvironmentVariable(variable, _e.Aws.Url.ToString());
         try
         {
             using var client = new AmazonEventBridgeClient(LoopbackClients.Credentials, new AmazonEventBridgeConfig { RegionEndpoint = RegionEndpoint.EUWest1 });
@@ -286,8 +178,8 @@ public sealed class EventBridgeClientTests : IAsyncLifetime
         }
 
         // Assert
-        Assert.Equal(["EventBridge:PutEvents"], _aws.Calls);
-        Assert.True(_aws.ProtocolProblems.Count == 0, string.Join("; ", _aws.ProtocolProblems));
+        Assert.Equal(["EventBridge:PutEvents"], _e.Aws.Calls);
+        Assert.True(_e.Aws.ProtocolProblems.Count == 0, string.Join("; ", _e.Aws.ProtocolProblems));
     }
 
     [Fact]
