@@ -11,7 +11,7 @@ internal static class Props
     {
         null or RemovalPolicy.RETAIN => RemovalPolicies.Retain,
         RemovalPolicy.DESTROY => RemovalPolicies.Destroy,
-        _ => throw new ArgumentException($"{construct}: RemovalPolicy '{policy}' is not valid; expected RETAIN (keep the exported artifact) or DESTROY (delete it with the resource)."),
+        _ => throw Messages.RemovalPolicyInvalid(construct, policy),
     };
 
     /// <summary>CloudFormation passes custom-resource scalars as strings; so does the contract.</summary>

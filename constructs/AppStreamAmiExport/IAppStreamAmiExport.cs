@@ -66,7 +66,7 @@ internal sealed class ImportedAppStreamAmi : Construct, IAppStreamAmiExport
     {
         _who = $"AppStreamAmiExport.FromAppStreamAmiExportAttributes '{Node.Path}'";
         if (attributes.AmiId is not { Length: > 0 })
-            throw new ArgumentException($"{_who}: AmiId is required; expected the exported AMI's id, e.g. ami-0123456789abcdef0.");
+            throw Messages.Required(_who, "AmiId", "the exported AMI's id, e.g. ami-0123456789abcdef0");
         _attributes = attributes;
         MachineImage = new ExportedMachineImage(attributes.AmiId, attributes.OperatingSystem ?? OperatingSystemType.WINDOWS);
     }
@@ -81,5 +81,5 @@ internal sealed class ImportedAppStreamAmi : Construct, IAppStreamAmiExport
 
     public IMachineImage MachineImage { get; }
 
-    private InvalidOperationException NotGiven(string name) => new($"{_who}: {name} was not given; expected it in the attributes.");
+    private InvalidOperationException NotGiven(string name) => Messages.AttributeNotGiven(_who, name);
 }

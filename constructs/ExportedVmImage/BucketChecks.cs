@@ -21,11 +21,11 @@ internal static class BucketChecks
     {
         var facts = Read.GetValue(bucket, b => ReadFacts(b, stack));
         if (Known(facts.Account) && Known(stack.Account) && facts.Account != stack.Account)
-            yield return $"{who}: Bucket '{facts.Path}' is in account {facts.Account}, the stack in {stack.Account}; expected a bucket of the stack's account (EC2 ExportImage writes only there).";
+            yield return Messages.BucketAccount(who, facts.Path, facts.Account, stack.Account);
         if (Known(facts.Region) && Known(stack.Region) && facts.Region != stack.Region)
-            yield return $"{who}: Bucket '{facts.Path}' is in region {facts.Region}, the stack in {stack.Region}; expected a bucket of the stack's region (EC2 ExportImage writes only there).";
+            yield return Messages.BucketRegion(who, facts.Path, facts.Region, stack.Region);
         if (facts.Kms is not null)
-            yield return $"{who}: Bucket '{facts.Path}' is encrypted with KMS ({facts.Kms}); EC2 ExportImage cannot write to SSE-KMS buckets; expected S3-managed encryption (BucketEncryption.S3_MANAGED).";
+            yield return Messages.BucketKms(who, facts.Path, facts.Kms);
     }
 
     private static Facts ReadFacts(IBucket bucket, Stack stack)

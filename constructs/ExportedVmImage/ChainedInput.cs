@@ -24,10 +24,10 @@ internal sealed class ChainedInput(ExportedVmImage export, string imageId) : Dep
             if (!value.References.Contains((attributesId, AppStreamAmiExportAttributeNames.AmiId))) continue;
             // With WaitForCompletion = false the source answers before AppStream has made the AMI: AmiId is empty then.
             if (!source.WaitsForCompletion)
-                errors.Add($"ExportedVmImage '{export.Node.Path}': ImageId is the AmiId of AppStreamAmiExport '{source.Node.Path}', which has WaitForCompletion = false, so its AmiId is empty when it completes; expected a source that waits for its export (WaitForCompletion = true, the default).");
+                errors.Add(Messages.ChainFromNonWaitingSource(export.Node.Path, source.Node.Path));
             // EC2 refuses to export AMIs with AWS-provided Windows (NotExportable): the chain serves Linux images.
             if (source.OperatingSystem == OperatingSystemType.WINDOWS)
-                Annotations.Of(export).AddWarning($"ExportedVmImage '{export.Node.Path}' exports the AMI of AppStreamAmiExport '{source.Node.Path}', whose OperatingSystem is WINDOWS: EC2 refuses to export AMIs with AWS-provided Windows (NotExportable). Chain Linux AppStream images, and set OperatingSystem = LINUX on the source.");
+                Annotations.Of(export).AddWarning(Messages.ChainFromWindows(export.Node.Path, source.Node.Path));
         }
         return [.. errors];
     }

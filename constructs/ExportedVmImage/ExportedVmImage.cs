@@ -53,8 +53,8 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
     public ExportedVmImage(Construct scope, string id, IExportedVmImageProps props) : base(scope, id)
     {
         var who = $"ExportedVmImage '{Node.Path}'";
-        if (props.Bucket is null) throw new ArgumentException($"{who}: Bucket is required; expected the IBucket to write the file to.");
-        if (props.DiskImageFormat is not { } format) throw new ArgumentException($"{who}: DiskImageFormat is required; expected VMDK, RAW or VHD.");
+        if (props.Bucket is null) throw Messages.Required(who, "Bucket", "the IBucket to write the file to");
+        if (props.DiskImageFormat is not { } format) throw Messages.Required(who, "DiskImageFormat", "VMDK, RAW or VHD");
         _bucket = props.Bucket;
         Props.ThrowIfInvalid([.. BucketChecks.Problems(who, props.Bucket, Stack.Of(this))]);
         var prefix = props.Prefix ?? DefaultPrefix;

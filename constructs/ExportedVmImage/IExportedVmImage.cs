@@ -66,8 +66,8 @@ internal sealed partial class ImportedVmImage : Construct, IExportedVmImage
     public ImportedVmImage(Construct scope, string id, IExportedVmImageAttributes attributes) : base(scope, id)
     {
         var who = $"ExportedVmImage.FromExportedVmImageAttributes '{Node.Path}'";
-        _bucket = attributes.Bucket ?? throw new ArgumentException($"{who}: Bucket is required; expected the IBucket holding the file.");
-        S3Key = attributes.S3Key is { Length: > 0 } key ? key : throw new ArgumentException($"{who}: S3Key is required; expected the file's key, e.g. exports/export-ami-1234567890abcdef0.vmdk.");
+        _bucket = attributes.Bucket ?? throw Messages.Required(who, "Bucket", "the IBucket holding the file");
+        S3Key = attributes.S3Key is { Length: > 0 } key ? key : throw Messages.Required(who, "S3Key", "the file's key, e.g. exports/export-ami-1234567890abcdef0.vmdk");
         var known = Props.IsToken(S3Key) ? null : KeyShape().Match(S3Key);
         _taskId = attributes.ExportImageTaskId ?? (known is { Success: true } ? known.Groups["task"].Value : null);
         _format = attributes.DiskImageFormat?.ToApiValue() ?? (known is { Success: true } ? known.Groups["format"].Value.ToUpperInvariant() : null);
@@ -76,7 +76,7 @@ internal sealed partial class ImportedVmImage : Construct, IExportedVmImage
 
     private readonly string _who;
 
-    public string ExportImageTaskId => _taskId ?? throw new InvalidOperationException($"{_who}: ExportImageTaskId was not given and cannot be read from S3Key '{S3Key}'; expected it in the attributes.");
+    public string ExportImageTaskId => _taskId ?? throw Messages.AttributeNotDerivable(_who, "ExportImageTaskId", S3Key);
 
     public string S3Bucket => _bucket.BucketName;
 
@@ -84,7 +84,7 @@ internal sealed partial class ImportedVmImage : Construct, IExportedVmImage
 
     public string S3Uri => $"s3://{_bucket.BucketName}/{S3Key}";
 
-    public string DiskImageFormat => _format ?? throw new InvalidOperationException($"{_who}: DiskImageFormat was not given and cannot be read from S3Key '{S3Key}'; expected it in the attributes.");
+    public string DiskImageFormat => _format ?? throw Messages.AttributeNotDerivable(_who, "DiskImageFormat", S3Key);
 
     public Grant GrantRead(IGrantable grantee) => ExportedVmImage.GrantReadOf(grantee, _bucket, S3Key);
 

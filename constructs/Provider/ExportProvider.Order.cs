@@ -23,7 +23,7 @@ public sealed partial class ExportProvider
         {
             export.Resource.Node.AddDependency(previous.Done);
             if (!previous.Waits)
-                Annotations.Of(export).AddWarning($"ExportedVmImage '{export.Node.Path}' exports the same AMI as '{previous.Export.Node.Path}', which does not wait for completion (WaitForCompletion = false): EC2 exports one AMI at a time, so this export's start may be refused while that one runs. Let the earlier export wait, or deploy this one later.");
+                Annotations.Of(export).AddWarning(Messages.SameImageAfterNonWaiting(export.Node.Path, previous.Export.Node.Path));
         }
         _lastExportOfImage[key] = (export, done, waits);
     }

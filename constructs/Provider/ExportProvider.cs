@@ -63,7 +63,7 @@ public sealed partial class ExportProvider : Construct
         if (stack.Node.TryFindChild(SingletonId) is ExportProvider existing)
         {
             if (props is not null)
-                throw new ArgumentException($"The ExportProvider of stack {stack.Node.Path} already exists; pass its props in the first call to ExportProvider.Of, before any export is created.");
+                throw Messages.ProviderExists(stack.Node.Path);
             return existing;
         }
         return new ExportProvider(stack, props ?? new ExportProviderProps());
@@ -74,7 +74,7 @@ public sealed partial class ExportProvider : Construct
         _stack = stack;
         _frameworkRuntime = props.FrameworkRuntime ?? DefaultFrameworkRuntime;
         if (_frameworkRuntime.Family != RuntimeFamily.NODEJS)
-            throw new ArgumentException($"ExportProvider: FrameworkRuntime '{_frameworkRuntime.Name}' is not valid; the Provider framework is Node.js code, so expected a Node.js runtime such as nodejs22.x or nodejs24.x.");
+            throw Messages.FrameworkRuntimeInvalid(_frameworkRuntime.Name);
 
         var role = new Role(this, "HandlerRole", new RoleProps
         {

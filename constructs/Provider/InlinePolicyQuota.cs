@@ -29,9 +29,7 @@ internal sealed class InlinePolicyQuota(ExportProvider provider, Func<IEnumerabl
         var total = sizes.Sum(s => s.Size);
         if (total <= Characters) return [];
         var grants = sizes.Where(s => s.Id.StartsWith(ExportProvider.GrantsPrefix, StringComparison.Ordinal)).ToList();
-        return [$"ExportProvider '{provider.Node.Path}': the handler role's inline policies would take about {total} characters; IAM allows {Characters} per role. "
-            + $"{grants.Count} of them ({grants.Sum(g => g.Size)} characters) are grants on values other resources of the stack produce (e.g. chained exports whose ImageId is an AppStreamAmiExport's AmiId, or a Role or Bucket made in the stack); "
-            + "expected fewer such exports per stack: split them over stacks, share one Role and one Bucket, or pass values known at synth."];
+        return [Messages.InlinePolicyQuota(provider.Node.Path, total, Characters, grants.Count, grants.Sum(g => g.Size))];
     }
 
     private static int Size(Stack stack, Policy policy)

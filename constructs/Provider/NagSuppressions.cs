@@ -27,7 +27,7 @@ internal sealed class NagSuppressions
     public void Add(IConstruct resource, string ruleId, string reason, params string[] appliesTo)
     {
         var cfn = resource as CfnResource ?? resource.Node.DefaultChild as CfnResource
-            ?? throw new ArgumentException($"{resource.Node.Path} is not a CloudFormation resource and has none as its default child.");
+            ?? throw Messages.NotACfnResource(resource.Node.Path);
         if (!_byPath.TryGetValue(cfn.Node.Path, out var entry))
             _byPath[cfn.Node.Path] = entry = (cfn, []);
         var rule = entry.Rules.FirstOrDefault(r => r.Id == ruleId && r.Reason == reason && (r.AppliesTo.Count > 0) == (appliesTo.Length > 0));

@@ -38,23 +38,23 @@ internal sealed record Waiting(bool Waits, int IntervalSeconds, int TimeoutSecon
         var total = Seconds(construct, "Timeout", timeout ?? DefaultTimeout);
         var interval = Seconds(construct, "PollInterval", pollInterval ?? DefaultPollInterval);
         if (total < 60 || total > MaxTimeoutSeconds)
-            throw new ArgumentException($"{construct}: Timeout {total} s is not valid; expected 60 s to {MaxTimeoutSeconds} s (12 hours, the longest a CloudFormation WaitCondition waits).");
+            throw Messages.TimeoutInvalid(construct, total, MaxTimeoutSeconds);
         if (interval < 10 || interval > 3600)
-            throw new ArgumentException($"{construct}: PollInterval {interval} s is not valid; expected 10 s to 3600 s.");
+            throw Messages.PollIntervalInvalid(construct, interval);
         if (interval > total)
-            throw new ArgumentException($"{construct}: PollInterval {interval} s is longer than Timeout {total} s; expected at most the Timeout.");
+            throw Messages.PollIntervalOverTimeout(construct, interval, total);
         var waiting = new Waiting(waitForCompletion ?? true, interval, total);
         // Each poll is about 9 events in the poller execution's history, which Step Functions ends at 25,000.
         if (waiting.LongPath && total / interval > MaxPolls)
-            throw new ArgumentException($"{construct}: PollInterval {interval} s is too short for Timeout {total} s: the poller would poll {total / interval} times, and its execution holds at most {MaxPolls} polls (Step Functions' 25,000-event history); expected at least {(total + MaxPolls - 1) / MaxPolls} s.");
+            throw Messages.TooManyPolls(construct, interval, total, MaxPolls);
         return waiting;
     }
 
     private static int Seconds(string construct, string prop, Duration value)
     {
         if (value.IsUnresolved())
-            throw new ArgumentException($"{construct}: {prop} must be known at synth time; it decides the resources the export is built from.");
+            throw Messages.DurationNotKnown(construct, prop);
         var seconds = value.ToSeconds();
-        return seconds <= int.MaxValue ? (int)seconds : throw new ArgumentException($"{construct}: {prop} {seconds} s is not valid.");
+        return seconds <= int.MaxValue ? (int)seconds : throw Messages.DurationInvalid(construct, prop, seconds);
     }
 }
