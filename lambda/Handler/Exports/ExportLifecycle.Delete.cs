@@ -14,7 +14,7 @@ internal sealed partial class ExportLifecycle
         {
             // isComplete follows what the resource started to its end (AppStream cannot cancel) and applies the removal policy.
             return await StopUnansweredAsync(kind, request, cancellationToken) is { } started
-                ? new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = started }
+                ? new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = started, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() }
                 : Answer(taskId, ExportActions.Released);
         }
         await kind.BeginDeleteAsync(request, cancellationToken);
@@ -47,7 +47,7 @@ internal sealed partial class ExportLifecycle
             _log($"Export {request.TaskId} still runs at the Provider's time limit; releasing it: it is a stray of {owner}, whose own Delete ends it");
             return IsCompleteResponse.Done();
         }
-        throw Errors.DeleteOutlastedTheHour(request.ResourceType, request.LogicalId, request.TaskId!, request.Decided.EndStrays == true);
+        throw Errors.DeleteOutlastedTheHour(request.ResourceType, request.LogicalId, request.Decided.NewTaskId ?? request.TaskId!, request.Decided.EndStrays == true);
     }
 
     /// <summary>

@@ -80,6 +80,8 @@ internal sealed class HandlerHarness : IAsyncDisposable
         merged.NewTaskId = answer.NewTaskId;
         merged.Failure = answer.Failure;
         merged.WaitDeadline = answer.WaitDeadline;
+        merged.EndStrays = answer.EndStrays;
+        merged.StrayOf = answer.StrayOf;
         return merged;
     }
 

@@ -116,4 +116,28 @@ public sealed class AppStreamAmiExportHandlerUpdateDeleteTests : IAsyncLifetime
         Assert.Equal(1, outcome.Polls);
         Assert.Equal(0, _h.Aws.CallCount("EC2:DeregisterImage"));
     }
+
+    [Fact]
+    public async Task Delete_WithAnIdCloudFormationMadeUp_OfAnExportRunningPastTheHour_ShouldFailSayingWhyBeforeTheFramework()
+    {
+        _h.Aws.Clock = _h.Clock;
+        _h.Aws.AppStreamDuration = TimeSpan.FromHours(3);
+        var props = Props(removal: RemovalPolicies.Destroy);
+        // A Create whose answer never reached CloudFormation: it started the export all the same.
+        await _h.Lifecycle.OnEventAsync(Request(ResourceTypes.AppStreamAmiExport, "Create", Json(props)), default);
+        var task = Assert.Single(_h.Aws.AppStreamTasks.Values);
+        var delete = Request(ResourceTypes.AppStreamAmiExport, "Delete", Json(props), physicalId: "Sample-Export-GENERATED1");
+        var merged = Merge(delete, await _h.Lifecycle.OnEventAsync(delete, default));
+        var first = await _h.Lifecycle.IsCompleteAsync(merged, default);
+
+        // The framework gives up at 57 minutes; the handler answers at 55, with the reason.
+        _h.Clock.Advance(TimeSpan.FromMinutes(56));
+        var error = await Assert.ThrowsAsync<ExportException>(() => _h.Lifecycle.IsCompleteAsync(merged, default));
+
+        Assert.Equal(task.TaskId, merged.NewTaskId);
+        Assert.False(first.IsComplete);
+        Assert.Contains($"the Delete of export {task.TaskId} waited as long as a custom resource may", error.Message);
+        Assert.Contains("delete again once the exports have ended", error.Message);
+        Assert.Equal("EXPORTING", task.State);
+    }
 }
