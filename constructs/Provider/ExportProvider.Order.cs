@@ -18,7 +18,7 @@ public sealed partial class ExportProvider
     /// </summary>
     internal void OrderByImage(ExportedVmImage export, string imageId, CustomResource done, bool waits)
     {
-        var key = Token.IsUnresolved(imageId) ? System.Text.Json.JsonSerializer.Serialize(_stack.Resolve(imageId)) : imageId;
+        var key = ValueOf(imageId).Json;
         if (_lastExportOfImage.TryGetValue(key, out var previous))
         {
             export.Resource.Node.AddDependency(previous.Done);

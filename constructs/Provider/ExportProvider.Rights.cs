@@ -112,8 +112,7 @@ public sealed partial class ExportProvider
     {
         // Classified by the value the ARN is built from, when given (a literal AMI id needs no jsii call);
         // exports of one stack name the same few values (a bucket's ARN, a role's): each is resolved once.
-        source ??= resource;
-        if (!_values.TryGetValue(source, out var value)) _values[source] = value = DeployTimeValue.Of(_stack, source, IsParameter);
+        var value = ValueOf(source ?? resource);
         if (!value.NamesAResource)
         {
             Allow(actions, [resource], conditions);
@@ -136,6 +135,17 @@ public sealed partial class ExportProvider
     internal const string GrantsPrefix = "Grants";
 
     private readonly Dictionary<string, DeployTimeValue> _values = [];
+
+    /// <summary>
+    /// <paramref name="value"/> resolved in this stack, once per value (each resolution is a jsii round
+    /// trip, and exports of a stack name the same few values). Its <see cref="DeployTimeValue.Json"/> is
+    /// the CloudFormation form, the same for every read of one attribute, unlike the token's text.
+    /// </summary>
+    internal DeployTimeValue ValueOf(string value)
+    {
+        if (!_values.TryGetValue(value, out var resolved)) _values[value] = resolved = DeployTimeValue.Of(_stack, value, IsParameter);
+        return resolved;
+    }
     private readonly Dictionary<string, bool> _parameters = [];
 
     /// <summary>

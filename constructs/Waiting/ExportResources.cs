@@ -61,10 +61,12 @@ internal sealed class ExportResources
         }
 
         // Logical ids from what identifies the export (and the timeout, which a WaitCondition
-        // cannot change in place): a replacement gets a condition of its own. A CreationPolicy acts
-        // only when CloudFormation creates the resource, so a condition is signalled once, ever.
+        // cannot change in place): a replacement gets a condition of its own. Tokens count in their
+        // CloudFormation form, not their placeholder text, whose number depends on construction order.
+        // A CreationPolicy acts only when CloudFormation creates the resource, so a condition is
+        // signalled once, ever.
         var stack = Stack.Of(scope);
-        var key = Digest(props.Identity().Select(v => Stable(stack, v)).Append(waiting.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var key = Digest(props.Identity().Select(v => v is not null && Props.IsToken(v) ? provider.ValueOf(v).Json : v).Append(waiting.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var condition = new CfnWaitCondition(scope, "Wait" + key);
         condition.CfnOptions.CreationPolicy = new CfnCreationPolicy
         {
@@ -103,13 +105,6 @@ internal sealed class ExportResources
         tags?.RenderInto(resource);
         return resource;
     }
-
-    /// <summary>
-    /// A token's CloudFormation form ({"Ref": "LogicalId"}) rather than its placeholder text,
-    /// whose number depends on construction order: the same template gives the same ids.
-    /// </summary>
-    private static string? Stable(Stack stack, string? value) =>
-        value is not null && Token.IsUnresolved(value) ? System.Text.Json.JsonSerializer.Serialize(stack.Resolve(value)) : value;
 
     private static string Digest(IEnumerable<string?> values) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", values)))).Substring(0, 8);
