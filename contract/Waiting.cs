@@ -62,7 +62,7 @@ internal sealed class PollerInput
     /// <summary>The stack (its id), whose WaitCondition the poller signals.</summary>
     [JsonPropertyName("StackId")] public string StackId { get; set; } = "";
 
-    /// <summary>Its physical id: the task id.</summary>
+    /// <summary>Its physical id: the task id, or a queued export's queue id (the poller then retries its start).</summary>
     [JsonPropertyName("PhysicalResourceId")] public string PhysicalResourceId { get; set; } = "";
 
     /// <summary>Its resource properties, as CloudFormation gave them.</summary>
@@ -70,6 +70,12 @@ internal sealed class PollerInput
 
     /// <summary>Seconds between polls (a number: the Wait state needs one).</summary>
     [JsonPropertyName(IntervalField)] public int IntervalSeconds { get; set; }
+
+    /// <summary>The export resource's logical id: a queued export's start attempts tag the task with it.</summary>
+    [JsonPropertyName("LogicalId")] public string? LogicalId { get; set; }
+
+    /// <summary>A queued replacement's start attempts tag the task with the export it replaces.</summary>
+    [JsonPropertyName("Replaces")] public string? Replaces { get; set; }
 
     /// <summary>When the poller gives up, Unix seconds.</summary>
     [JsonPropertyName("DeadlineUnixSeconds")] public long DeadlineUnixSeconds { get; set; }

@@ -29,6 +29,13 @@ internal sealed class ExportNotFoundException(string message) : ExportException(
     public const int GraceSeconds = 300;
 }
 
+/// <summary>A start AWS refused for a limit that frees up (<see cref="Contract.StartLimits"/>): the export is queued, not failed.</summary>
+internal sealed class StartRefusedException(string message, Amazon.Runtime.AmazonServiceException inner) : ExportException(message, inner)
+{
+    /// <summary>AWS's error code.</summary>
+    public string Code => ((Amazon.Runtime.AmazonServiceException)InnerException!).ErrorCode;
+}
+
 /// <summary>Every user-facing message of the handler, in one place.</summary>
 internal static class Errors
 {
@@ -49,6 +56,22 @@ internal static class Errors
 
     public static AwsCallException AwsCall(string service, string operation, string subject, Amazon.Runtime.AmazonServiceException e, string advice) =>
         new($"{service} {operation} failed for {subject}: [{e.ErrorCode ?? e.StatusCode.ToString()}] {e.Message} {advice}".TrimEnd(), e);
+
+    /// <summary>A start refused for a limit that frees up: the same message as <see cref="AwsCall"/>, as a queueing signal.</summary>
+    public static StartRefusedException StartRefused(string service, string operation, string subject, Amazon.Runtime.AmazonServiceException e, string advice) =>
+        new(AwsCall(service, operation, subject, e, advice).Message, e);
+
+    public static ExportException NeverGotASlot(string resourceType, string logicalId, int attempts, long waitedSeconds, string lastRefusal) =>
+        new($"{resourceType} {logicalId} never got a slot: AWS refused its start {attempts} time(s) over {waitedSeconds} s, for a limit that frees " +
+            $"up when other exports end, and its Timeout has passed. Last refusal: {lastRefusal} " +
+            "Raise Timeout, export fewer images at once, or ask AWS for a higher quota (README: Limits and queueing).");
+
+    public static ExportException QueuedExportNeverStarted(string resourceType, string logicalId, string queueId) =>
+        new($"{resourceType} {logicalId}: queued export {queueId} never got a slot within its Timeout, so nothing was exported; " +
+            "the poller's log names each refusal. Raise Timeout, export fewer images at once, or ask AWS for a higher quota (README: Limits and queueing).");
+
+    public static ExportException QueuedStartAbandoned(string resourceType, string logicalId, string queueId) =>
+        new($"{resourceType} {logicalId}: the stack is rolling back, so queued export {queueId} is not started.");
 
     public static ExportException VmExportFailed(string taskId, string? imageId, string status, string? message) =>
         new($"EC2 export task {taskId} of image {imageId} ended as '{status}' without being cancelled: {message ?? "no status message"}. " +

@@ -144,6 +144,11 @@ internal static class ExportActions
     public const string Failed = "failed";
     /// <summary>A short-path replacement: isComplete waits for the new export and then answers its id.</summary>
     public const string Replacing = "replacing";
+    /// <summary>
+    /// A short-path Create whose start AWS refused for a limit that frees up: the physical id is a
+    /// queue id, and isComplete retries the start at each poll, then waits and answers the task id.
+    /// </summary>
+    public const string Queued = "queued";
     /// <summary>A Delete with nothing left to wait for (a result resource, or an id CloudFormation made up).</summary>
     public const string Released = "released";
 }

@@ -10,15 +10,27 @@ internal sealed partial class ExportLifecycle
     {
         var taskId = request.TaskId!;
         await _pollers.StopAsync(request.Wait, taskId, request.LogicalId, cancellationToken);
-        if (!kind.Minted(taskId))
+        string? queued = null;
+        if (StartLimits.IsQueueId(taskId))
+        {
+            // A queued export: the poller is stopped, so the task it started (found by its request tag), if any, is all there is.
+            queued = await Queue.FindAsync(kind, request.StackId, request.LogicalId, taskId, cancellationToken);
+            if (queued is null)
+            {
+                _log($"Delete of queued export {taskId}: it never got a slot, so nothing was started; it stops trying");
+                return Answer(taskId, ExportActions.Released);
+            }
+            await kind.BeginDeleteAsync(request.ForTask(queued), cancellationToken);
+        }
+        else if (!kind.Minted(taskId))
         {
             // isComplete follows what the resource started to its end (AppStream cannot cancel) and applies the removal policy.
             return await StopUnansweredAsync(kind, request, cancellationToken) is { } started
                 ? new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = started, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() }
                 : Answer(taskId, ExportActions.Released);
         }
-        await kind.BeginDeleteAsync(request, cancellationToken);
-        var answer = new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() };
+        else await kind.BeginDeleteAsync(request, cancellationToken);
+        var answer = new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = queued, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() };
         if (!kind.MayHaveStrays(request)) return answer;
         // Strays belong to the export CloudFormation holds, so only its own Delete ends them: never the
         // cleanup Delete of a generation it replaced (whose strays' replacement may be the held export).

@@ -22,17 +22,18 @@ internal sealed partial class ExportLifecycle
             // tells a rollback from a forward Update back to earlier properties.
             if (await _stack.RollingBackAsync(request.StackId, cancellationToken))
                 return await RollBackAsync(kind, request, held, cancellationToken);
-            var started = await kind.StartAsync(request, OwnerTags(request, held), cancellationToken);
-            // Long path: the start succeeded, so the new id is answered now; CloudFormation deletes the old export after the update.
-            if (request.LongPath) return await HandOverAsync(kind, request, started, startedHere: true, cancellationToken);
+            var started = await StartOrQueueAsync(kind, request, held, cancellationToken);
+            // Long path: the start succeeded (or was queued: the poller retries it), so the new id is
+            // answered now; CloudFormation deletes the old export after the update.
+            if (request.LongPath) return await HandOverAsync(kind, request, started, startedHere: true, cancellationToken, replaces: held);
             // Short path: CloudFormation keeps the old id until the new export has completed (isComplete answers the new one).
             return new OnEventResponse
             {
                 PhysicalResourceId = held, Action = ExportActions.Replacing, NewTaskId = started,
-                WaitStartedAt = request.Wait is null ? null : _clock.GetUtcNow().ToUnixTimeSeconds(),
+                WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds(),
             };
         }
-        await RetagAsync(kind, request, cancellationToken);
+        await RetagAsync(kind, await Queue.ResolveAsync(kind, request, cancellationToken), cancellationToken);
         var signal = request.Wait?.Signal;
         if (signal == request.OldProperties?.Wait?.Signal) return Answer(held, ExportActions.Kept);
         // One poller per export: the one signalling the old condition stops, whether the export gets a
@@ -96,6 +97,7 @@ internal sealed partial class ExportLifecycle
     private async Task<IsCompleteResponse> ReplacingAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken)
     {
         var newTask = request.Decided.NewTaskId ?? throw Errors.ReplacementWithoutTask(request.LogicalId);
+        if (StartLimits.IsQueueId(newTask)) return await _queueWait.WaitAsync(kind, request, newTask, request.TaskId, cancellationToken);
         var replacement = request.ForTask(newTask);
         try
         {

@@ -18,6 +18,7 @@ internal sealed partial class ExportLifecycle
     private readonly PollerExecutions _pollers;
     private readonly StackReads _stack;
     private readonly ShortWait _wait;
+    private readonly QueueWait _queueWait;
     private readonly TimeProvider _clock;
     private readonly Action<string> _log;
 
@@ -29,9 +30,14 @@ internal sealed partial class ExportLifecycle
         _pollers = new PollerExecutions(stepFunctions, clock, log);
         _stack = new StackReads(cloudFormation, log);
         _wait = new ShortWait(clock, log);
+        Queue = new QueuedStarts(_stack, log);
+        _queueWait = new QueueWait(Queue, _wait, clock, log);
         _clock = clock;
         _log = log;
     }
+
+    /// <summary>Exports whose start waits for a slot: the poller retries theirs.</summary>
+    public QueuedStarts Queue { get; }
 
     /// <summary>The framework's onEvent.</summary>
     public async Task<OnEventResponse> OnEventAsync(CustomResourceRequest raw, CancellationToken cancellationToken)
@@ -45,7 +51,10 @@ internal sealed partial class ExportLifecycle
         {
             case "Create":
                 Validate(request);
-                return await HandOverAsync(kind, request, await kind.StartAsync(request, OwnerTags(request, null), cancellationToken), startedHere: true, cancellationToken);
+                var started = await StartOrQueueAsync(kind, request, null, cancellationToken);
+                if (StartLimits.IsQueueId(started) && !request.LongPath)
+                    return new OnEventResponse { PhysicalResourceId = started, Action = ExportActions.Queued, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() };
+                return await HandOverAsync(kind, request, started, startedHere: true, cancellationToken, replaces: null);
             case "Update":
                 Validate(request);
                 return await UpdateAsync(kind, request, cancellationToken);
@@ -63,13 +72,50 @@ internal sealed partial class ExportLifecycle
         var request = ExportRequest.From(raw, kind);
         return request.Decided.Action switch
         {
-            ExportActions.Kept or ExportActions.Polling => IsCompleteResponse.Done(WithDeadline(request, await kind.CurrentAsync(request, cancellationToken))),
+            ExportActions.Kept or ExportActions.Polling =>
+                IsCompleteResponse.Done(WithDeadline(request, await kind.CurrentAsync(await Queue.ResolveAsync(kind, request, cancellationToken), cancellationToken))),
+            ExportActions.Queued => await _queueWait.WaitAsync(kind, request, request.TaskId!, null, cancellationToken),
             ExportActions.Released => IsCompleteResponse.Done(),
             ExportActions.Replacing => await ReplacingAsync(kind, request, cancellationToken),
             ExportActions.Failed => throw Errors.StartFailed(request.LogicalId, request.Decided.Failure),
             ExportActions.Deleting => await DeletingAsync(kind, request, cancellationToken),
+            _ when StartLimits.IsQueueId(request.TaskId) => await QueuedResultAsync(kind, request, cancellationToken),
             _ => await _wait.WaitAsync(kind, request, cancellationToken),
         };
+    }
+
+    /// <summary>
+    /// Starts the export, or queues it when AWS refuses for a limit that frees up: then the answer is
+    /// the queue id, and isComplete (short path) or the poller (long path) retries the start.
+    /// </summary>
+    private async Task<string> StartOrQueueAsync(IExportKind kind, ExportRequest request, string? replaces, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await kind.StartAsync(request, OwnerTags(request, replaces), cancellationToken);
+        }
+        catch (StartRefusedException e)
+        {
+            var queueId = StartLimits.QueueId(request.Fingerprint);
+            _log($"Start of {request.LogicalId} refused for a limit that frees up [{e.Code}]: {e.Message} Queued as {queueId}; " +
+                 $"the start is tried again at each poll until the export's Timeout");
+            return queueId;
+        }
+    }
+
+    /// <summary>
+    /// A result resource (long path) after a queued export's wait: it reports on the task the export
+    /// started, and answers that task's id; none means the export never got a slot within its Timeout.
+    /// </summary>
+    private async Task<IsCompleteResponse> QueuedResultAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken)
+    {
+        var resolved = await Queue.ResolveAsync(kind, request, cancellationToken);
+        if (resolved.TaskId == request.TaskId)
+            throw Errors.QueuedExportNeverStarted(ResourceTypes.ExportOfResult(request.ResourceType) ?? request.ResourceType,
+                request.Properties.ExportLogicalId ?? request.LogicalId, request.TaskId!);
+        var answer = await _wait.WaitAsync(kind, resolved, cancellationToken);
+        if (answer.IsComplete) answer.PhysicalResourceId = resolved.TaskId;
+        return answer;
     }
 
     /// <summary>The kind serving a resource type.</summary>
@@ -94,7 +140,8 @@ internal sealed partial class ExportLifecycle
         if (request.RequestType == "Delete") return Answer(request.TaskId!, ExportActions.Released);
         var taskId = request.Properties.TaskId;
         if (string.IsNullOrEmpty(taskId)) throw Errors.ResultWithoutTask(request.ResourceType, request.LogicalId);
-        if (request.RequestType == "Update" && request.OldProperties?.TaskId == taskId) return Answer(taskId, ExportActions.Kept);
+        // The id held (not the property): a queued export's result holds the task id, its property the queue id.
+        if (request.RequestType == "Update" && request.OldProperties?.TaskId == taskId) return Answer(request.TaskId ?? taskId, ExportActions.Kept);
         // The task id is the physical id, so isComplete checks (and waits for) that task, on a clock of
         // its own: once per PollInterval, and ended by the handler within the custom resource's hour.
         return Started(taskId);
@@ -106,10 +153,10 @@ internal sealed partial class ExportLifecycle
     /// cannot be started, the export this request started is stopped before the error goes out
     /// (a failed Create's answer carries the framework's marker, whose Delete never reaches us).
     /// </summary>
-    private async Task<OnEventResponse> HandOverAsync(IExportKind kind, ExportRequest request, string taskId, bool startedHere, CancellationToken cancellationToken)
+    private async Task<OnEventResponse> HandOverAsync(IExportKind kind, ExportRequest request, string taskId, bool startedHere, CancellationToken cancellationToken, string? replaces = null)
     {
         if (!request.LongPath) return Started(taskId);
-        var started = await _pollers.StartAsync(request, taskId, cancellationToken);
+        var started = await _pollers.StartAsync(request, taskId, replaces, cancellationToken);
         if (started.Error is not { } error) return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Polling, WaitDeadline = started.Deadline };
         var failure = Errors.PollerNotStarted(taskId, error, startedHere);
         if (startedHere && request.RequestType == "Create")
@@ -131,7 +178,7 @@ internal sealed partial class ExportLifecycle
     }
 
     /// <summary>The owner tags of an export started for this request (see <see cref="Tagging"/>).</summary>
-    private static Dictionary<string, string> OwnerTags(ExportRequest request, string? replaces)
+    internal static Dictionary<string, string> OwnerTags(ExportRequest request, string? replaces)
     {
         var tags = new Dictionary<string, string>
         {

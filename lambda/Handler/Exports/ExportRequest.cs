@@ -81,7 +81,7 @@ internal sealed record ExportRequest
         RequestType = Poll,
         ResourceType = input.ResourceType,
         StackId = input.StackId,
-        LogicalId = "poller",
+        LogicalId = input.LogicalId ?? "poller",
         TaskId = input.PhysicalResourceId,
         Properties = kind.Read(input.ResourceProperties),
         Fingerprint = FingerprintOf(input.StackId, "poller", input.PhysicalResourceId),

@@ -19,8 +19,11 @@ internal sealed class PollerExecutions(IAmazonStepFunctions stepFunctions, TimeP
     /// <summary>The outcome of a start: the wait's deadline, or Step Functions' refusal.</summary>
     public sealed record Start(long Deadline, AmazonServiceException? Error);
 
-    /// <summary>Starts the poller of <paramref name="taskId"/> for the request's WaitCondition.</summary>
-    public async Task<Start> StartAsync(ExportRequest request, string taskId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the poller of <paramref name="taskId"/> (a task id, or a queue id whose start it retries,
+    /// tagging what it starts as a replacement of <paramref name="replaces"/>) for the request's WaitCondition.
+    /// </summary>
+    public async Task<Start> StartAsync(ExportRequest request, string taskId, string? replaces, CancellationToken cancellationToken)
     {
         var wait = request.Wait!;
         var timeout = wait.TimeoutOr(0);
@@ -29,6 +32,8 @@ internal sealed class PollerExecutions(IAmazonStepFunctions stepFunctions, TimeP
             ResourceType = request.ResourceType,
             StackId = request.StackId,
             PhysicalResourceId = taskId,
+            LogicalId = request.LogicalId,
+            Replaces = replaces,
             ResourceProperties = JsonSerializer.SerializeToElement(request.Properties, request.Properties.GetType(), ContractJsonContext.Default),
             IntervalSeconds = wait.IntervalOr(ProviderSettings.QueryIntervalSeconds),
         };

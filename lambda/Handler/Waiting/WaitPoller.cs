@@ -30,6 +30,27 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
         if (wait?.Signal is not { Length: > 0 })
             throw Errors.PollerWithoutCondition(input.PhysicalResourceId);
         var taskId = input.PhysicalResourceId;
+        var queued = StartLimits.IsQueueId(taskId);
+        if (queued)
+        {
+            // A queued export: its start is retried here, at most once per poll, up to the deadline.
+            var attempt = (int)((clock.GetUtcNow().ToUnixTimeSeconds() - StartOf(input, wait)) / input.IntervalSeconds) + 1;
+            try
+            {
+                taskId = await lifecycle.Queue.FindOrStartAsync(kind, request, taskId, input.Replaces, attempt, cancellationToken);
+                request = request.ForTask(taskId);
+            }
+            catch (StartRefusedException)
+            {
+                // At the deadline it signals all the same: the result resource then finds no task and says the export never got a slot.
+                return await ContinueAsync(input, taskId, wait, cancellationToken);
+            }
+            catch (AwsCallException e) when (e.Transient)
+            {
+                log($"Start attempt {attempt} of queued export {taskId} failed for now: {e.Message}; trying again next interval");
+                return await ContinueAsync(input, taskId, wait, cancellationToken);
+            }
+        }
         string outcome;
         try
         {
@@ -42,9 +63,9 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
             log($"Poll of {taskId} failed for now: {e.Message}; trying again next interval");
             return await ContinueAsync(input, taskId, wait, cancellationToken);
         }
-        catch (ExportNotFoundException e) when (StartOf(input, wait) + ExportNotFoundException.GraceSeconds > clock.GetUtcNow().ToUnixTimeSeconds())
+        catch (ExportNotFoundException e) when (queued || StartOf(input, wait) + ExportNotFoundException.GraceSeconds > clock.GetUtcNow().ToUnixTimeSeconds())
         {
-            // Right after the start, reads are eventually consistent: not an outcome yet.
+            // Right after the start (a queued export's start may be moments old), reads are eventually consistent: not an outcome yet.
             log($"{e.Message} Right after the start that can be eventual consistency: trying again next interval");
             return await ContinueAsync(input, taskId, wait, cancellationToken);
         }

@@ -52,6 +52,10 @@ internal sealed partial class AppStreamAmiExportHandler(IAmazonAppStream appStre
             log($"Started AppStream export {taskId} of image {p.ImageName} to AMI {amiName}");
             return taskId;
         }
+        catch (AmazonServiceException e) when (StartLimits.Frees("AppStream", e.ErrorCode))
+        {
+            throw Errors.StartRefused("AppStream", "CreateExportImageTask", $"image {p.ImageName}", e, AdviceFor(e.ErrorCode));
+        }
         catch (AmazonServiceException e)
         {
             throw Errors.AwsCall("AppStream", "CreateExportImageTask", $"image {p.ImageName} (AMI name {amiName}, role {p.IamRoleArn})", e, AdviceFor(e.ErrorCode));
@@ -80,7 +84,8 @@ internal sealed partial class AppStreamAmiExportHandler(IAmazonAppStream appStre
     public async Task<Dictionary<string, string>> CurrentAsync(ExportRequest request, CancellationToken cancellationToken)
     {
         var taskId = request.TaskId!;
-        if (await GetAsync(taskId, cancellationToken) is { } task) return Attributes(task);
+        // A queued export's id (StartLimits.QueueId) names no task AppStream could look up.
+        if (Minted(taskId) && await GetAsync(taskId, cancellationToken) is { } task) return Attributes(task);
         // AppStream forgets finished tasks (or does not show a new one yet): an Update that keeps the
         // export must not depend on it. The AMI carries the owner tags; the rest comes from the properties.
         var p = Props(request);

@@ -42,6 +42,10 @@ internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s
             log($"Started EC2 export {started.ExportImageTaskId} of {p.ImageId} to s3://{p.S3Bucket}/{p.S3Prefix} as {p.DiskImageFormat}");
             return started.ExportImageTaskId;
         }
+        catch (AmazonServiceException e) when (StartLimits.Frees("EC2", e.ErrorCode))
+        {
+            throw Errors.StartRefused("EC2", "ExportImage", $"image {p.ImageId}", e, AdviceFor(e.ErrorCode));
+        }
         catch (AmazonServiceException e)
         {
             throw Errors.AwsCall("EC2", "ExportImage", $"image {p.ImageId} (bucket {p.S3Bucket}, role {p.RoleName})", e, AdviceFor(e.ErrorCode));

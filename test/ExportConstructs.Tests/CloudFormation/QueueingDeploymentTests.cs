@@ -1,0 +1,117 @@
+using Amazon.CDK;
+using ExportConstructs.Contract;
+using ExportConstructs.Fakes;
+using ExportConstructs.Tests.Constructs;
+using static ExportConstructs.Tests.CloudFormation.DeploymentHelpers;
+using static ExportConstructs.Tests.CloudFormation.LongWaitStacks;
+
+namespace ExportConstructs.Tests.CloudFormation;
+
+/// <summary>
+/// Exports whose start EC2 refuses because their AMI is already being exported outside the stack
+/// (the one-export-per-AMI rule, refused with the limit code), deployed by the CloudFormation
+/// emulation through the real framework code and the deployed rights: on both paths the export
+/// waits for its slot, and what a queued export started is owned by the resource that queued it.
+/// </summary>
+[Collection(CdkCollection.Name)]
+public sealed class QueueingDeploymentTests : IAsyncLifetime
+{
+    private readonly Deployment _d = Deployment.Start();
+    private FakeVmTask _outside = null!;
+
+    public Task InitializeAsync()
+    {
+        _d.Aws.AddImage(Image);
+        _outside = new FakeVmTask
+        {
+            Id = "export-ami-0outside000000000", ImageId = Image, Format = "VHD", Bucket = "elsewhere", Prefix = "", RoleName = "vmimport",
+            Created = _d.Clock.GetUtcNow(),
+        };
+        _d.Aws.VmTasks[_outside.Id] = _outside;
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => _d.DisposeAsync().AsTask();
+
+    private List<FakeVmTask> Ours => _d.Aws.VmTasks.Values.Where(t => t != _outside).ToList();
+
+    /// <summary>The export outside the stack ends after <paramref name="after"/>.</summary>
+    private void OutsideEnds(TimeSpan after) => _d.Scheduler.After(after, () => { _outside.Status = "completed"; return Task.CompletedTask; });
+
+    [Fact]
+    public async Task ShortPath_QueuedBehindAnotherExportOfItsAmi_ShouldStartOnceFreeAndHoldTheTaskId()
+    {
+        _d.Aws.VmDuration = TimeSpan.FromMinutes(15);
+        OutsideEnds(TimeSpan.FromMinutes(20));
+        var template = await _d.VmStack(p => { p.Timeout = Duration.Minutes(55); p.PollInterval = Duration.Minutes(2); p.RemovalPolicy = RemovalPolicy.DESTROY; });
+        var id = template.Of(ResourceTypes.ExportedVmImage);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "CREATE_COMPLETE", _d.Story());
+        var task = Assert.Single(Ours);
+        Assert.Equal(task.Id, _d.Cfn.Resources[id].PhysicalId);
+        Assert.Equal(task.Key, _d.Cfn.Resources[id].Attributes["S3Key"]!.ToString());
+        Assert.Contains(_d.HandlerLog(), l => l.Contains("Queued as " + StartLimits.QueueIdPrefix));
+        Assert.Empty(_d.Aws.Denials);
+        Assert.Equal("DELETE_COMPLETE", await _d.Cfn.DeleteStackAsync());
+        Assert.DoesNotContain($"{task.Bucket}/{task.Key}", _d.Aws.Objects);
+    }
+
+    [Fact]
+    public async Task LongPath_QueuedBehindAnotherExportOfItsAmi_ShouldStartFromThePollerAndBeDeletedByItsQueueId()
+    {
+        _d.Aws.VmDuration = TimeSpan.FromMinutes(90);
+        OutsideEnds(TimeSpan.FromMinutes(100));
+        var template = await _d.VmStack(p => { p.Timeout = Duration.Hours(4); p.RemovalPolicy = RemovalPolicy.DESTROY; });
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "CREATE_COMPLETE", _d.Story());
+        var task = Assert.Single(Ours);
+        var export = _d.Cfn.Resources[template.Of(ResourceTypes.ExportedVmImage)];
+        var result = _d.Cfn.Resources[template.Of(ResourceTypes.ExportedVmImageResult)];
+        Assert.StartsWith(StartLimits.QueueIdPrefix, export.PhysicalId);
+        Assert.Equal(task.Id, result.PhysicalId);
+        Assert.Equal((task.Id, task.Key), (result.Attributes["ExportImageTaskId"]!.ToString(), result.Attributes["S3Key"]!.ToString()));
+        Assert.Equal("completed", task.Status);
+        Assert.Empty(await _d.PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+
+        Assert.Equal("DELETE_COMPLETE", await _d.Cfn.DeleteStackAsync());
+        Assert.DoesNotContain($"{task.Bucket}/{task.Key}", _d.Aws.Objects);
+    }
+
+    [Fact]
+    public async Task LongPath_ThatNeverGetsASlot_ShouldFailSayingSoAndLeaveNothing()
+    {
+        var template = await _d.VmStack(p => p.Timeout = Duration.Hours(2));
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "ROLLBACK_COMPLETE", _d.Story());
+        var failed = Assert.Single(_d.Cfn.Events, e => e.Status == "CREATE_FAILED");
+        Assert.Contains("never got a slot", failed.Reason);
+        Assert.Contains(_d.HandlerLog(), l => l.Contains("refused [ResourceLimitExceeded]") && l.Contains(_outside.Id));
+        Assert.Empty(Ours);
+        Assert.Empty(await _d.PollersLeftAsync());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task QueuedExport_WhoseStackIsCancelled_ShouldNeverStartOnceTheSlotFrees(bool longPath)
+    {
+        OutsideEnds(TimeSpan.FromMinutes(40));
+        _d.Cfn.CancelAfter = TimeSpan.FromMinutes(15);
+        var template = await _d.VmStack(p => p.Timeout = longPath ? Duration.Hours(4) : Duration.Minutes(55));
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+        await _d.Cfn.RunForAsync(TimeSpan.FromHours(5));
+
+        Assert.True(created == "ROLLBACK_COMPLETE", _d.Story());
+        Assert.Empty(Ours);
+        Assert.Equal("completed", _outside.Status);
+        Assert.Empty(await _d.PollersLeftAsync());
+    }
+}
