@@ -17,7 +17,8 @@ internal sealed partial class ExportLifecycle
             queued = await Queue.FindAsync(kind, request.StackId, request.LogicalId, taskId, cancellationToken);
             if (queued is null)
             {
-                _log($"Delete of queued export {taskId}: it never got a slot, so nothing was started; it stops trying");
+                _log($"Delete of queued export {taskId}: no export task carries its request tag. It never got a slot (it stops trying), " +
+                     "or AWS no longer lists the task it started: then what that task made is left, under any removal policy");
                 return Answer(taskId, ExportActions.Released);
             }
             await kind.BeginDeleteAsync(request.ForTask(queued), cancellationToken);
