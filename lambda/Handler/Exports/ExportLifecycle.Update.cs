@@ -52,7 +52,8 @@ internal sealed partial class ExportLifecycle
     private async Task<OnEventResponse> RollBackAsync(IExportKind kind, ExportRequest request, string held, CancellationToken cancellationToken)
     {
         var wanted = Tagging.IdentityOf(request.Properties);
-        var current = await kind.DescribeAsync(held, cancellationToken);
+        // A queued replacement (long path) is held by its queue id: the task it started tells what it replaced.
+        var current = await kind.DescribeAsync((await Queue.ResolveAsync(kind, request, cancellationToken)).TaskId!, cancellationToken);
         if (current?.Identity != wanted && current?.Replaces is { } previous && (await kind.DescribeAsync(previous, cancellationToken))?.Identity == wanted)
         {
             _log($"Rollback: returning to export {previous}, which {held} replaced");

@@ -114,4 +114,61 @@ public sealed class QueueingDeploymentTests : IAsyncLifetime
         Assert.Equal("completed", _outside.Status);
         Assert.Empty(await _d.PollersLeftAsync());
     }
+
+    [Fact]
+    public async Task ShortPath_ReplacementQueuedBehindAnotherExport_ShouldMoveTheIdOnlyOnceTheNewExportCompleted()
+    {
+        _d.Aws.AddImage(OtherImage);
+        _outside.Status = "completed";
+        _d.Aws.VmDuration = TimeSpan.FromMinutes(10);
+        await _d.Cfn.CreateStackAsync(await _d.VmStack(p => p.Timeout = Duration.Minutes(55)));
+        var old = Assert.Single(Ours);
+        // Someone else starts exporting the other AMI just before the update.
+        var blocker = new FakeVmTask
+        {
+            Id = "export-ami-0outside000000001", ImageId = OtherImage, Format = "RAW", Bucket = "elsewhere", Prefix = "", RoleName = "vmimport",
+            Created = _d.Clock.GetUtcNow(),
+        };
+        _d.Aws.VmTasks[blocker.Id] = blocker;
+        _d.Scheduler.After(TimeSpan.FromMinutes(15), () => { blocker.Status = "completed"; return Task.CompletedTask; });
+        var next = await _d.VmStack(p => { p.Timeout = Duration.Minutes(55); p.ImageId = OtherImage; });
+        var id = next.Of(ResourceTypes.ExportedVmImage);
+
+        var updated = await _d.Cfn.UpdateStackAsync(next);
+
+        Assert.True(updated == "UPDATE_COMPLETE", _d.Story());
+        var replacement = Assert.Single(Ours, t => t.Id != old.Id && t != blocker);
+        Assert.Equal(replacement.Id, _d.Cfn.Resources[id].PhysicalId);
+        Assert.Equal(old.Id, replacement.Tags[Tagging.ReplacesTag]);
+        Assert.Equal("completed", replacement.Status);
+        Assert.Empty(_d.Aws.Denials);
+    }
+
+    [Fact]
+    public async Task LongPath_ReplacementThatNeverGetsASlot_ShouldRollBackToTheOldExportAndLeaveNothingNew()
+    {
+        _d.Aws.AddImage(OtherImage);
+        _outside.Status = "completed";
+        _d.Aws.VmDuration = TimeSpan.FromMinutes(90);
+        var first = await _d.VmStack();
+        await _d.Cfn.CreateStackAsync(first);
+        var old = Assert.Single(Ours);
+        var blocker = new FakeVmTask
+        {
+            Id = "export-ami-0outside000000001", ImageId = OtherImage, Format = "RAW", Bucket = "elsewhere", Prefix = "", RoleName = "vmimport",
+            Created = _d.Clock.GetUtcNow(),
+        };
+        _d.Aws.VmTasks[blocker.Id] = blocker;
+        var next = await _d.VmStack(p => p.ImageId = OtherImage);
+
+        var updated = await _d.Cfn.UpdateStackAsync(next);
+
+        Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", _d.Story());
+        Assert.Equal(old.Id, _d.Cfn.Resources[first.Of(ResourceTypes.ExportedVmImage)].PhysicalId);
+        Assert.Equal(old.Key, _d.Cfn.Resources[first.Of(ResourceTypes.ExportedVmImageResult)].Attributes["S3Key"]!.ToString());
+        Assert.Contains(_d.Cfn.Events, e => e.Status == "UPDATE_FAILED" && e.Reason?.Contains("never got a slot") == true);
+        Assert.Equal([old.Id], Ours.Where(t => t != blocker).Select(t => t.Id));
+        Assert.Empty(await _d.PollersLeftAsync());
+        Assert.Empty(_d.Aws.Denials);
+    }
 }
