@@ -77,6 +77,12 @@ internal sealed class PollerInput
     /// <summary>A queued replacement's start attempts tag the task with the export it replaces.</summary>
     [JsonPropertyName("Replaces")] public string? Replaces { get; set; }
 
+    /// <summary>
+    /// The previous poll's answer: the state machine keeps it under <c>$.Poll</c> (its ResultPath) and
+    /// hands the whole state to the next poll, so a queued export's started task id carries over.
+    /// </summary>
+    [JsonPropertyName("Poll")] public PollerOutput? Poll { get; set; }
+
     /// <summary>When the poller gives up, Unix seconds.</summary>
     [JsonPropertyName("DeadlineUnixSeconds")] public long DeadlineUnixSeconds { get; set; }
 }
@@ -89,4 +95,7 @@ internal sealed class PollerOutput
 
     /// <summary>True once the export has ended and its WaitCondition was signalled, or the Timeout passed.</summary>
     [JsonPropertyName(DoneField)] public bool Done { get; set; }
+
+    /// <summary>The task a queued export started (its poller's later polls need not look for it again).</summary>
+    [JsonPropertyName("TaskId")] public string? TaskId { get; set; }
 }

@@ -21,8 +21,16 @@ namespace ExportConstructs.Handler.Waiting;
 /// </summary>
 internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormation cloudFormation, TimeProvider clock, Action<string> log)
 {
-    /// <summary>Polls once.</summary>
+    /// <summary>Polls once. A queued export's answer carries the task it started, for the next poll.</summary>
     public async Task<PollerOutput> PollAsync(PollerInput input, CancellationToken cancellationToken)
+    {
+        var started = new System.Runtime.CompilerServices.StrongBox<string?>(input.Poll?.TaskId);
+        var output = await PollOnceAsync(input, started, cancellationToken);
+        output.TaskId = started.Value;
+        return output;
+    }
+
+    private async Task<PollerOutput> PollOnceAsync(PollerInput input, System.Runtime.CompilerServices.StrongBox<string?> started, CancellationToken cancellationToken)
     {
         var kind = lifecycle.KindOf(input.ResourceType);
         var request = ExportRequest.From(input, kind);
@@ -37,7 +45,7 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
             var attempt = (int)((clock.GetUtcNow().ToUnixTimeSeconds() - StartOf(input, wait)) / input.IntervalSeconds) + 1;
             try
             {
-                taskId = await lifecycle.Queue.FindOrStartAsync(kind, request, taskId, input.Replaces, attempt, cancellationToken);
+                taskId = started.Value ??= await lifecycle.Queue.FindOrStartAsync(kind, request, taskId, input.Replaces, attempt, cancellationToken);
                 request = request.ForTask(taskId);
             }
             catch (StartRefusedException)
