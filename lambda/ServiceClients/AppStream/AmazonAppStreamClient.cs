@@ -22,6 +22,21 @@ public sealed class AmazonAppStreamClient : JsonServiceClient, IAmazonAppStream
     public AmazonAppStreamClient(AWSCredentials credentials, AmazonAppStreamConfig config) : base(AppStreamService.Descriptor, credentials, config) { }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The SDK's retry policy counts <c>LimitExceededException</c> as throttling and would retry a
+    /// refused start five more times within one call. Here a limit is the export queue's business
+    /// (one start attempt per poll, aws-facts §7), so this client does not retry it; throttling
+    /// (<c>ThrottlingException</c>) and 5xx answers are still retried.
+    /// </remarks>
+    protected override void CustomizeRuntimePipeline(Amazon.Runtime.Internal.RuntimePipeline pipeline)
+    {
+        base.CustomizeRuntimePipeline(pipeline);
+        var policy = new Amazon.Runtime.Internal.StandardRetryPolicy(Config);
+        policy.ThrottlingErrorCodes.Remove("LimitExceededException");
+        pipeline.ReplaceHandler<Amazon.Runtime.Internal.RetryHandler>(new Amazon.Runtime.Internal.RetryHandler(policy));
+    }
+
+    /// <inheritdoc />
     public Task<CreateExportImageTaskResponse> CreateExportImageTaskAsync(CreateExportImageTaskRequest request, CancellationToken cancellationToken = default) =>
         CallAsync<CreateExportImageTaskResponse>(request, AppStreamService.CreateExportImageTask, cancellationToken);
 
