@@ -22,6 +22,8 @@ internal sealed class CustomResourceExchange
 
     /// <summary>The answer, once it arrived in time.</summary>
     public CustomResourceAnswer? Answer { get; set; }
+    /// <summary>When the answer arrived, on the virtual clock.</summary>
+    public DateTimeOffset? AnsweredAt { get; set; }
     /// <summary>Set when no answer came before the resource's ServiceTimeout or the operation was cancelled.</summary>
     public string? NoAnswer { get; set; }
     /// <summary>Answers that came after CloudFormation had stopped listening (ignored, as CloudFormation does).</summary>
