@@ -44,6 +44,7 @@ internal sealed partial class CloudFormationEmulator
             ResourceProperties = properties,
             OldResourceProperties = old,
             Sent = _scheduler.Now,
+            StackStatus = Status,
             Rollback = rollback,
         };
         Exchanges.Add(exchange);

@@ -17,6 +17,8 @@ internal sealed class CustomResourceExchange
     public required JsonObject ResourceProperties { get; init; }
     public JsonObject? OldResourceProperties { get; init; }
     public required DateTimeOffset Sent { get; init; }
+    /// <summary>The stack's status when CloudFormation sent it (what DescribeStacks told the handler then).</summary>
+    public string? StackStatus { get; init; }
     /// <summary>True when this request is a rollback's (its properties are the ones before the failed change).</summary>
     public bool Rollback { get; init; }
 
