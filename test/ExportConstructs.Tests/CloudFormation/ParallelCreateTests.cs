@@ -76,6 +76,35 @@ public sealed class ParallelCreateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SevenIndependentExports_ShouldAllTryToStartAtOnce_AgainstALimitOfFive()
+    {
+        _d.Aws.Ec2ConcurrentExportLimit = 5;
+        var images = Enumerable.Range(1, 7).Select(i => $"ami-0000000000000000{i}").ToList();
+        foreach (var image in images) _d.Aws.AddImage(image);
+        var stack = Synthesized.NewStack("Sample");
+        var bucket = new Bucket(stack, "Bucket");
+        var exports = images.Select((image, i) => new ExportedVmImage(stack, $"Vm{i}", new ExportedVmImageProps
+        {
+            ImageId = image, DiskImageFormat = DiskImageFormat.VMDK, Bucket = bucket,
+            Timeout = Duration.Minutes(30), PollInterval = Duration.Minutes(1),
+        })).ToList();
+        var template = await _d.SynthesizeAsync(stack);
+        var ids = exports.Select(e => LogicalId(stack, e.Resource)).ToList();
+
+        await _d.Cfn.CreateStackAsync(template);
+
+        // All seven Creates went out at one moment, and each handler tried its start then: five ran, two were refused.
+        // (What the stack does with the refusals is the handler's business, not pinned here.)
+        var creates = ids.Select(Create).ToList();
+        Assert.Single(creates.Select(c => c.Sent).Distinct());
+        var first = _d.Aws.StartAttempts.Where(a => a.At == creates[0].Sent).ToList();
+        Assert.Equal(7, first.Select(a => a.Key).Distinct().Count());
+        Assert.Equal((5, 2), (first.Count(a => !a.Refused), first.Count(a => a.Refused)));
+        Assert.All(first.Where(a => a.Refused), a => Assert.Equal("ResourceLimitExceeded", a.Code));
+        Assert.Equal(5, _d.Aws.VmTasks.Values.Count(t => t.Created == creates[0].Sent));
+    }
+
+    [Fact]
     public async Task ExportsOfOneImage_ShouldStartTheSecondOnlyOnceTheFirstIsComplete()
     {
         // The constructs make the later export of one AMI depend on the earlier one (DependsOn): EC2 runs one export per AMI.
