@@ -47,7 +47,9 @@ internal sealed partial class FakeAws
     /// <summary>
     /// The most export tasks EC2 runs at once in the region ("active" ones); a start beyond it is refused with
     /// <c>ResourceLimitExceeded</c> (aws-facts §7: 5 concurrent conversion tasks per region by default). Null
-    /// (the default): no limit but the one export per AMI.
+    /// (the default): no limit but the one export per AMI. With a limit, a start first brings every task bound by
+    /// <see cref="VmDuration"/> to its state now (counting no poll), so a task whose time is up frees its place
+    /// unpolled, as in EC2; the one-export-per-AMI check, made before, sees the tasks as the last poll left them.
     /// </summary>
     public int? Ec2ConcurrentExportLimit { get; set; }
 
@@ -93,8 +95,6 @@ internal sealed partial class FakeAws
             return Ec2Ok("ExportImageResponse", TaskXml(same));
         if (!Images.TryGetValue(imageId, out var image))
             return Ec2Error("InvalidAMIID.NotFound", $"The image id '[{imageId}]' does not exist", 400);
-        // What EC2 holds now: a task whose time is up has ended, whether or not anyone asked.
-        SettleVmTasks();
         // One export per AMI at a time (VM Import/Export user guide). AWS does not document the code of this
         // refusal (aws-facts §7); the fake uses the documented limit code, which the handler treats as a limit.
         if (VmTasks.Values.FirstOrDefault(t => t.ImageId == imageId && t.Status == "active") is { } running)
@@ -108,9 +108,15 @@ internal sealed partial class FakeAws
         if (tags.Count > 0 && q["TagSpecification.1.ResourceType"] != "export-image-task")
             return Ec2Error("InvalidParameterValue", "Tags must be for export-image-task.", 400);
         // At most so many conversion tasks run at once in a region (aws-facts §7); the fake uses the documented limit code.
-        if (Ec2ConcurrentExportLimit is { } limit && VmTasks.Values.Where(t => t.Status == "active").ToList() is { } active && active.Count >= limit)
-            return Ec2Error("ResourceLimitExceeded",
-                $"You have reached the limit of {limit} concurrent export image tasks in this region. Running: {string.Join(", ", active.Select(t => $"{t.Id} ({t.ImageId})"))}.", 400);
+        if (Ec2ConcurrentExportLimit is { } limit)
+        {
+            // What EC2 holds now: a task whose time is up has ended, whether or not anyone asked.
+            SettleVmTasks();
+            var active = VmTasks.Values.Where(t => t.Status == "active").ToList();
+            if (active.Count >= limit)
+                return Ec2Error("ResourceLimitExceeded",
+                    $"You have reached the limit of {limit} concurrent export image tasks in this region. Running: {string.Join(", ", active.Select(t => $"{t.Id} ({t.ImageId})"))}.", 400);
+        }
         var task = new FakeVmTask
         {
             Id = Next("export-ami-", 17),
