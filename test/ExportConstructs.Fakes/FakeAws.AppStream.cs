@@ -25,10 +25,23 @@ internal sealed partial class FakeAws
     private static readonly Regex ImageNamePattern = new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$");
     private static readonly Regex AmiNamePattern = new(@"^[a-zA-Z0-9().\-/_]{3,128}$");
 
+    /// <summary>
+    /// The most export tasks AppStream runs at once (state EXPORTING); a start beyond it is refused with
+    /// <c>LimitExceededException</c>. AWS documents the code but not the number (aws-facts §7). Null (the default): no limit.
+    /// </summary>
+    public int? AppStreamConcurrentExportLimit { get; set; }
+
     private Reply AppStream(RecordedRequest request, string target)
     {
         const string prefix = "PhotonAdminProxyService.";
         var operation = target.StartsWith(prefix, StringComparison.Ordinal) ? target[prefix.Length..] : target;
+        var reply = AppStreamOperation(request, target, operation);
+        if (operation == "CreateExportImageTask") RecordAppStreamStart(ImageNameOf(request.Body), reply);
+        return reply;
+    }
+
+    private Reply AppStreamOperation(RecordedRequest request, string target, string operation)
+    {
         Calls.Add("AppStream:" + operation);
         CheckProtocol(request, target);
         if (Refusal(request, AppStreamAuthorization(operation, request.Body)) is { } denial)
@@ -114,6 +127,14 @@ internal sealed partial class FakeAws
         if (roleArn.Contains("denied", StringComparison.Ordinal)) return AppStreamError("InvalidRoleException", $"AppStream cannot assume role {roleArn}.", 400);
         if (Images.Values.Any(i => i.Name == amiName) || AppStreamTasks.Values.Any(x => x.AmiName == amiName && x.State == "EXPORTING"))
             return AppStreamError("InvalidParameterCombinationException", $"An AMI named {amiName} already exists.", 400);
+        if (AppStreamConcurrentExportLimit is { } limit)
+        {
+            SettleAppStreamTasks();
+            var exporting = AppStreamTasks.Values.Where(x => x.State == "EXPORTING").ToList();
+            if (exporting.Count >= limit)
+                return AppStreamError("LimitExceededException",
+                    $"The limit of {limit} concurrent image export tasks has been reached. Exporting: {string.Join(", ", exporting.Select(x => $"{x.TaskId} ({x.ImageName})"))}.", 400);
+        }
         var task = new FakeAppStreamTask
         {
             TaskId = $"{++_counter:x8}-0000-4000-8000-000000000000",

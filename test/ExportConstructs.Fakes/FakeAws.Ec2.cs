@@ -44,7 +44,23 @@ internal sealed partial class FakeAws
         return image;
     }
 
+    /// <summary>
+    /// The most export tasks EC2 runs at once in the region ("active" ones); a start beyond it is refused with
+    /// <c>ResourceLimitExceeded</c> (aws-facts §7: 5 concurrent conversion tasks per region by default). Null
+    /// (the default): no limit but the one export per AMI. With a limit, a start first brings every task bound by
+    /// <see cref="VmDuration"/> to its state now (counting no poll), so a task whose time is up frees its place
+    /// unpolled, as in EC2; the one-export-per-AMI check, made before, sees the tasks as the last poll left them.
+    /// </summary>
+    public int? Ec2ConcurrentExportLimit { get; set; }
+
     private Reply Ec2(RecordedRequest request, System.Collections.Specialized.NameValueCollection q)
+    {
+        var reply = Ec2Action(request, q);
+        if (q["Action"] == "ExportImage") RecordEc2Start(q["ImageId"] ?? "", reply);
+        return reply;
+    }
+
+    private Reply Ec2Action(RecordedRequest request, System.Collections.Specialized.NameValueCollection q)
     {
         var action = q["Action"] ?? "";
         Calls.Add("EC2:" + action);
@@ -91,6 +107,16 @@ internal sealed partial class FakeAws
         for (var i = 1; q[$"TagSpecification.1.Tag.{i}.Key"] is { } key; i++) tags[key] = q[$"TagSpecification.1.Tag.{i}.Value"] ?? "";
         if (tags.Count > 0 && q["TagSpecification.1.ResourceType"] != "export-image-task")
             return Ec2Error("InvalidParameterValue", "Tags must be for export-image-task.", 400);
+        // At most so many conversion tasks run at once in a region (aws-facts §7); the fake uses the documented limit code.
+        if (Ec2ConcurrentExportLimit is { } limit)
+        {
+            // What EC2 holds now: a task whose time is up has ended, whether or not anyone asked.
+            SettleVmTasks();
+            var active = VmTasks.Values.Where(t => t.Status == "active").ToList();
+            if (active.Count >= limit)
+                return Ec2Error("ResourceLimitExceeded",
+                    $"You have reached the limit of {limit} concurrent export image tasks in this region. Running: {string.Join(", ", active.Select(t => $"{t.Id} ({t.ImageId})"))}.", 400);
+        }
         var task = new FakeVmTask
         {
             Id = Next("export-ami-", 17),
@@ -128,9 +154,16 @@ internal sealed partial class FakeAws
         return Ec2Ok("DescribeExportImageTasksResponse", [new XElement(X("exportImageTaskSet"), items)]);
     }
 
-    private void Advance(FakeVmTask task)
+    /// <summary>Brings every time-bound task (<see cref="VmDuration"/>) to its state now, counting no poll.</summary>
+    private void SettleVmTasks()
     {
-        if (task.Status == "deleting")
+        if (VmDuration is null) return;
+        foreach (var task in VmTasks.Values) Advance(task, polled: false);
+    }
+
+    private void Advance(FakeVmTask task, bool polled = true)
+    {
+        if (task.Status == "deleting" && polled)
         {
             // Seen as deleting once, then gone, as a cancelled task is.
             if (task.DeletingSeen) task.Status = "deleted";
@@ -138,8 +171,11 @@ internal sealed partial class FakeAws
             return;
         }
         if (task.Status != "active") return;
-        task.Polls++;
-        task.StatusMessage = new[] { "validating", "converting", "updating" }[Math.Min(task.Polls, 2)];
+        if (polled)
+        {
+            task.Polls++;
+            task.StatusMessage = new[] { "validating", "converting", "updating" }[Math.Min(task.Polls, 2)];
+        }
         var finished = VmDuration is { } duration ? Clock.GetUtcNow() - task.Created >= duration : task.Polls >= VmPollsToFinish;
         if (!finished) return;
         if (VmFailureMessage is { } failure)

@@ -11,7 +11,25 @@ internal sealed partial class CloudFormationEmulator
 {
     // ------------------------------------------------------------------ custom resources
 
+    /// <summary>Sends one request and waits (running the virtual clock) until it has settled: the serial deletes and rollback Updates.</summary>
     private async Task<CustomResourceExchange> SendAsync(string logicalId, string requestType, JsonObject properties, JsonObject? old, string? physicalId, bool rollback = false)
+    {
+        var exchange = Send(logicalId, requestType, properties, old, physicalId, rollback);
+        await RunUntilAsync(() =>
+        {
+            if (_cancelled && !exchange.Settled) exchange.NoAnswer = "Resource update cancelled";
+            return exchange.Settled;
+        });
+        if (!exchange.Settled) exchange.NoAnswer = "Nothing was left to run and no answer came (the emulation stalled).";
+        return exchange;
+    }
+
+    /// <summary>
+    /// Sends one request through the resource's ServiceToken (the invocation runs when the scheduler gets to it) and
+    /// arms its ServiceTimeout; the exchange settles when its answer comes or the timeout passes. Whoever drives the
+    /// clock waits for it: <see cref="SendAsync"/>, or the stack operation's loop with other exchanges in flight.
+    /// </summary>
+    private CustomResourceExchange Send(string logicalId, string requestType, JsonObject properties, JsonObject? old, string? physicalId, bool rollback = false)
     {
         var requestId = $"{++_counter:x8}-cfn0-4000-8000-{logicalId.Length:x4}00000000";
         var path = $"/{Uri.EscapeDataString(StackId)}%7C{logicalId}%7C{requestId}";
@@ -26,6 +44,7 @@ internal sealed partial class CloudFormationEmulator
             ResourceProperties = properties,
             OldResourceProperties = old,
             Sent = _scheduler.Now,
+            StackStatus = Status,
             Rollback = rollback,
         };
         Exchanges.Add(exchange);
@@ -52,12 +71,6 @@ internal sealed partial class CloudFormationEmulator
             if (!exchange.Settled) exchange.NoAnswer = $"CloudFormation did not receive a response from your Custom Resource within {timeout.TotalSeconds} s (failed to stabilize).";
             return Task.CompletedTask;
         });
-        await RunUntilAsync(() =>
-        {
-            if (_cancelled && !exchange.Settled) exchange.NoAnswer = "Resource update cancelled";
-            return exchange.Settled;
-        });
-        if (!exchange.Settled) exchange.NoAnswer = "Nothing was left to run and no answer came (the emulation stalled).";
         return exchange;
     }
 
@@ -89,6 +102,10 @@ internal sealed partial class CloudFormationEmulator
                 json["PhysicalResourceId"]?.GetValue<string>(), data, bytes);
         }
         if (exchange.Settled) exchange.Late.Add(answer);
-        else exchange.Answer = answer;
+        else
+        {
+            exchange.AnsweredAt = _scheduler.Now;
+            exchange.Answer = answer;
+        }
     }
 }

@@ -11,18 +11,19 @@ internal sealed partial class CloudFormationEmulator
 {
     // ------------------------------------------------------------------ everything else
 
-    private async Task<string?> CreatePlainAsync(TemplateResource resource, JsonObject properties)
+    /// <summary>Creates a plain resource at once; one with a CreationPolicy then waits for its signals, in flight.</summary>
+    private Step StartPlain(TemplateResource resource, JsonObject properties)
     {
-        var (physical, attributes) = ResourceModels.Provision(StackName, resource.LogicalId, resource.Type, properties, Suffix());
-        var deployed = new DeployedResource(resource.LogicalId, resource.Type, physical, properties, attributes);
-        _deployed[resource.LogicalId] = deployed;
+        var id = resource.LogicalId;
+        var (physical, attributes) = ResourceModels.Provision(StackName, id, resource.Type, properties, Suffix());
+        var deployed = new DeployedResource(id, resource.Type, physical, properties, attributes);
+        _deployed[id] = deployed;
         ApplyPlain(deployed);
         if (resource.Type == "AWS::CloudFormation::WaitConditionHandle" || resource.Type == "AWS::CloudFormation::WaitCondition" && resource.CreationPolicy is null)
-            return "This emulation models WaitConditions with a CreationPolicy only (signals through SignalResource).";
-        if (resource.CreationPolicy is { } policy && await WaitForSignalsAsync(resource.LogicalId, policy.GetProperty("ResourceSignal")) is { } failure)
-            return failure;
-        Event(resource.LogicalId, "CREATE_COMPLETE", null, physical);
-        return null;
+            return Step.Done(id, "CREATE_FAILED", "This emulation models WaitConditions with a CreationPolicy only (signals through SignalResource).");
+        if (resource.CreationPolicy is { } policy) return WaitForSignals(id, physical, policy.GetProperty("ResourceSignal"));
+        Event(id, "CREATE_COMPLETE", null, physical);
+        return Step.Done(id, "CREATE_FAILED", null);
     }
 
     /// <summary>Side effects of a deployed resource: functions that can run, state machines that can start.</summary>
@@ -44,26 +45,39 @@ internal sealed partial class CloudFormationEmulator
     }
 
     /// <summary>
-    /// A resource with a CreationPolicy: created, then waiting for <c>Count</c> SUCCESS signals
-    /// through SignalResource up to its <c>Timeout</c>. Signals count only while it waits (the fake
-    /// refuses others, as CloudFormation does); a FAILURE signal fails it at once, with no reason.
+    /// A resource with a CreationPolicy, created and now waiting for <c>Count</c> SUCCESS signals
+    /// through SignalResource up to its <c>Timeout</c> (up to 12 hours on the virtual clock, while the
+    /// operation's other resources go on). Signals count only while it waits (the fake refuses
+    /// others, as CloudFormation does); a FAILURE signal fails it at once, with no reason.
     /// </summary>
-    private async Task<string?> WaitForSignalsAsync(string logicalId, JsonElement policy)
+    private Step WaitForSignals(string logicalId, string physical, JsonElement policy)
     {
         var count = policy.TryGetProperty("Count", out var c) ? int.Parse(c.ToString()) : 1;
         var timeout = policy.TryGetProperty("Timeout", out var t) ? System.Xml.XmlConvert.ToTimeSpan(t.GetString()!) : TimeSpan.FromMinutes(5);
         var timedOut = false;
+        string? stopped = null;
         var from = _aws.ResourceSignals.Count;
         _awaitingSignals.Add(logicalId);
         _scheduler.After(timeout, () => { timedOut = true; return Task.CompletedTask; });
         List<FakeResourceSignal> Signals() => _aws.ResourceSignals.Skip(from).Where(r => r.LogicalResourceId == logicalId).ToList();
-        await RunUntilAsync(() => timedOut || _cancelled || Signals().Count(x => x.Status == "SUCCESS") >= count || Signals().Any(x => x.Status == "FAILURE"));
-        _awaitingSignals.Remove(logicalId);
-        var signals = Signals();
-        if (signals.FirstOrDefault(x => x.Status == "FAILURE") is { } failed)
-            return $"Received FAILURE signal with UniqueId {failed.UniqueId}";
-        if (signals.Count(x => x.Status == "SUCCESS") >= count) return null;
-        return _cancelled ? "Resource creation cancelled" : $"Failed to receive {count} resource signal(s) within the specified duration";
+        bool Settled() => stopped is not null || timedOut || Signals().Count(x => x.Status == "SUCCESS") >= count || Signals().Any(x => x.Status == "FAILURE");
+        return new Step
+        {
+            LogicalId = logicalId, FailedStatus = "CREATE_FAILED", CancelledReason = "Resource creation cancelled",
+            Settled = Settled,
+            Stop = reason => { if (!Settled()) stopped = reason; },
+            Finish = () =>
+            {
+                _awaitingSignals.Remove(logicalId);
+                var signals = Signals();
+                if (signals.FirstOrDefault(x => x.Status == "FAILURE") is { } failed)
+                    return $"Received FAILURE signal with UniqueId {failed.UniqueId}";
+                if (signals.Count(x => x.Status == "SUCCESS") < count)
+                    return stopped ?? $"Failed to receive {count} resource signal(s) within the specified duration";
+                Event(logicalId, "CREATE_COMPLETE", null, physical);
+                return null;
+            },
+        };
     }
 
     /// <summary>What CloudFormation answers a SignalResource call: null to take it, else the ValidationError's message.</summary>

@@ -16,19 +16,61 @@ internal sealed partial class CloudFormationEmulator
     /// <summary>What an operation did to a resource, to undo on rollback. <see cref="Before"/> is what CloudFormation held before.</summary>
     private sealed record Change(string LogicalId, ChangeKind Kind, DeployedResource? Before, bool Answered = true, JsonObject? Attempted = null);
 
-    private async Task<string?> CreateAsync(TemplateResource resource)
+    /// <summary>
+    /// One resource's part in a stack operation, once started: settled at once (a plain resource, a
+    /// refusal) or in flight (a custom resource's exchange, a resource waiting for its signals) until
+    /// the virtual clock brings its end. <see cref="RunResourcesAsync"/> drives every step.
+    /// </summary>
+    private sealed class Step
+    {
+        public required string LogicalId { get; init; }
+        /// <summary>The event that records its failure (CREATE_FAILED, UPDATE_FAILED).</summary>
+        public required string FailedStatus { get; init; }
+        /// <summary>What CloudFormation says of it when the operation stops it before it settled.</summary>
+        public required string CancelledReason { get; init; }
+        public required Func<bool> Settled { get; init; }
+        /// <summary>Ends it with this reason if it has not settled yet (the operation cancelled it, or the emulation stalled).</summary>
+        public required Action<string> Stop { get; init; }
+        /// <summary>Records what CloudFormation learned and writes the completion event: null when it succeeded, else the reason.</summary>
+        public required Func<string?> Finish { get; init; }
+
+        /// <summary>A step that settled as it started: <paramref name="failure"/> null when it completed.</summary>
+        public static Step Done(string logicalId, string failedStatus, string? failure) => new()
+        {
+            LogicalId = logicalId, FailedStatus = failedStatus, CancelledReason = "", Settled = () => true, Stop = _ => { }, Finish = () => failure,
+        };
+
+        /// <summary>A custom resource's exchange in flight; <paramref name="finish"/> reads its answer.</summary>
+        public static Step Exchange(string logicalId, string failedStatus, string cancelledReason, CustomResourceExchange exchange, Func<string?> finish) => new()
+        {
+            LogicalId = logicalId, FailedStatus = failedStatus, CancelledReason = cancelledReason,
+            Settled = () => exchange.Settled,
+            Stop = reason => { if (!exchange.Settled) exchange.NoAnswer = reason; },
+            Finish = finish,
+        };
+    }
+
+    private static bool IsCustomType(string type) => type.StartsWith("Custom::", StringComparison.Ordinal) || type == "AWS::CloudFormation::CustomResource";
+
+    /// <summary>Starts creating a resource: a custom resource's Create is sent (its answer comes while the clock runs).</summary>
+    private Step StartCreate(TemplateResource resource)
     {
         var id = resource.LogicalId;
+        Step Failed(string reason) => Step.Done(id, "CREATE_FAILED", reason);
         Event(id, "CREATE_IN_PROGRESS");
-        if (_failOn.Contains(id)) return "Injected failure (the emulation was told to fail this resource).";
+        if (_failOn.Contains(id)) return Failed("Injected failure (the emulation was told to fail this resource).");
         JsonObject properties;
         try { properties = Resolve(resource.Properties); }
-        catch (AttributeMissingException e) { return e.Message; }
-        if (_cancelled) return "Resource creation cancelled";
-        if (!resource.Type.StartsWith("Custom::", StringComparison.Ordinal) && resource.Type != "AWS::CloudFormation::CustomResource")
-            return await CreatePlainAsync(resource, properties);
+        catch (AttributeMissingException e) { return Failed(e.Message); }
+        if (_cancelled) return Failed("Resource creation cancelled");
+        if (!IsCustomType(resource.Type)) return StartPlain(resource, properties);
+        var exchange = Send(id, "Create", properties, null, null);
+        return Step.Exchange(id, "CREATE_FAILED", "Resource creation cancelled", exchange, () => FinishCreate(resource, properties, exchange));
+    }
 
-        var exchange = await SendAsync(id, "Create", properties, null, null);
+    private string? FinishCreate(TemplateResource resource, JsonObject properties, CustomResourceExchange exchange)
+    {
+        var id = resource.LogicalId;
         if (exchange.Answer is not { } answer)
         {
             // No answer, no id: CloudFormation makes one up, and the rollback Delete carries it.
@@ -46,21 +88,29 @@ internal sealed partial class CloudFormationEmulator
         return null;
     }
 
-    private async Task<string?> UpdateAsync(DeployedResource current, JsonObject properties, List<Change> changes)
+    /// <summary>Starts updating a resource: a plain one is updated at once, a custom resource's Update is sent.</summary>
+    private Step StartUpdate(DeployedResource current, JsonObject properties, List<Change> changes)
     {
         var id = current.LogicalId;
+        Step Done(string? failure) => Step.Done(id, "UPDATE_FAILED", failure);
         Event(id, "UPDATE_IN_PROGRESS");
-        if (_failOn.Contains(id)) return "Injected failure (the emulation was told to fail this resource).";
+        if (_failOn.Contains(id)) return Done("Injected failure (the emulation was told to fail this resource).");
         if (!current.IsCustom)
         {
             changes.Add(new Change(id, ChangeKind.Updated, current));
             ApplyPlain(current with { Properties = properties });
             Event(id, "UPDATE_COMPLETE", null, current.PhysicalId);
-            return null;
+            return Done(null);
         }
         if (current.Properties["ServiceToken"]?.ToJsonString() != properties["ServiceToken"]?.ToJsonString())
-            return "Modifying service token is not allowed.";
-        var exchange = await SendAsync(id, "Update", properties, current.Properties, current.PhysicalId);
+            return Done("Modifying service token is not allowed.");
+        var exchange = Send(id, "Update", properties, current.Properties, current.PhysicalId);
+        return Step.Exchange(id, "UPDATE_FAILED", "Resource update cancelled", exchange, () => FinishUpdate(current, properties, exchange, changes));
+    }
+
+    private string? FinishUpdate(DeployedResource current, JsonObject properties, CustomResourceExchange exchange, List<Change> changes)
+    {
+        var id = current.LogicalId;
         if (exchange.Answer is not { } answer)
         {
             // CloudFormation tried these properties: its rollback Update names them as the old ones.

@@ -10,7 +10,11 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// CloudFormation as it really runs a stack's operations, rule by rule from aws-facts §6, on the
 /// <see cref="Scheduler"/>'s virtual clock:
 /// <list type="bullet">
-/// <item>resources are created and updated in dependency order; Ref, GetAtt, Join and Sub resolve from what is deployed;</item>
+/// <item>a resource is created or updated as soon as every resource it depends on (Ref, GetAtt, Sub, DependsOn) is
+///   complete, so independent resources are in progress at once (several custom resource exchanges in flight, a
+///   WaitCondition waiting hours for its signals); one loop drives the clock (<see cref="RunResourcesAsync"/>); the
+///   first failure cancels whatever is still in progress ("Resource creation cancelled") and nothing new starts;
+///   Ref, GetAtt, Join and Sub resolve from what is deployed;</item>
 /// <item>a custom resource's ServiceToken cannot change;</item>
 /// <item>custom resources are invoked through their ServiceToken (the real framework.js) and heard only
 ///   through the response PUT; an answer over 4096 bytes is refused; no answer within ServiceTimeout
@@ -26,7 +30,8 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// </list>
 /// IAM policies and Lambda functions are "deployed" into the emulation's state, so the fake AWS
 /// decides every call by the policies that exist at the moment of the call.
-/// The class is split by concern: stack operations and state here, one resource's lifecycle in
+/// Deletes (a stack's, a rollback's, the cleanup phase's) and rollback Updates run one resource at a time.
+/// The class is split by concern: stack operations, their driver loop and state here, one resource's lifecycle in
 /// CloudFormationEmulator.Resources.cs, custom resource exchanges in CloudFormationEmulator.CustomResources.cs,
 /// plain resources and resolution in CloudFormationEmulator.Plain.cs.
 /// </summary>
@@ -100,23 +105,15 @@ internal sealed partial class CloudFormationEmulator
     public async Task<string> CreateStackAsync(StackTemplate template, IReadOnlyDictionary<string, string>? parameters = null)
     {
         Begin(template, parameters, "CREATE_IN_PROGRESS");
-        var done = new List<string>();
-        foreach (var id in template.Order)
-        {
-            var failure = await CreateAsync(template[id]!);
-            if (failure is not null)
-            {
-                Event(id, "CREATE_FAILED", failure);
-                Status = "ROLLBACK_IN_PROGRESS";
-                _cancelled = false;
-                var clean = true;
-                foreach (var created in Enumerable.Reverse(done.Append(id).ToList()))
-                    clean &= await DeleteAsync(created) is null;
-                return Status = clean ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED";
-            }
-            done.Add(id);
-        }
-        return Status = "CREATE_COMPLETE";
+        var started = new List<string>();
+        if (await RunResourcesAsync(template, resource => StartCreate(resource), started) is null) return Status = "CREATE_COMPLETE";
+        // Everything created or in progress (now CREATE_FAILED) goes, in reverse dependency order.
+        Status = "ROLLBACK_IN_PROGRESS";
+        _cancelled = false;
+        var clean = true;
+        foreach (var id in template.Order.Reverse().Where(started.Contains).ToList())
+            clean &= await DeleteAsync(id) is null;
+        return Status = clean ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED";
     }
 
     public async Task<string> UpdateStackAsync(StackTemplate template, IReadOnlyDictionary<string, string>? parameters = null)
@@ -125,24 +122,23 @@ internal sealed partial class CloudFormationEmulator
         var previousParameters = _parameters;
         Begin(template, parameters, "UPDATE_IN_PROGRESS");
         var changes = new List<Change>();
-        string? failure = null;
-        foreach (var id in template.Order)
+        var failure = await RunResourcesAsync(template, resource =>
         {
-            var resource = template[id]!;
+            var id = resource.LogicalId;
             if (!_deployed.TryGetValue(id, out var current) || current.Type != resource.Type)
             {
                 if (current is not null) changes.Add(new Change(id, ChangeKind.Replaced, current));
                 changes.Add(new Change(id, ChangeKind.Created, null));
-                failure = await CreateAsync(resource);
+                return StartCreate(resource);
             }
-            else
-            {
-                var properties = Resolve(resource.Properties);
-                if (JsonNode.DeepEquals(properties, current.Properties) && !_failOn.Contains(id)) continue;
-                failure = await UpdateAsync(current, properties, changes);
-            }
-            if (failure is null) continue;
-            Event(id, "UPDATE_FAILED", failure);
+            JsonObject properties;
+            try { properties = Resolve(resource.Properties); }
+            catch (AttributeMissingException e) { Event(id, "UPDATE_IN_PROGRESS"); return Step.Done(id, "UPDATE_FAILED", e.Message); }
+            if (JsonNode.DeepEquals(properties, current.Properties) && !_failOn.Contains(id)) return null;
+            return StartUpdate(current, properties, changes);
+        }, []);
+        if (failure is not null)
+        {
             Template = previous;
             _parameters = previousParameters;
             return Status = await RollBackAsync(changes) ? "UPDATE_ROLLBACK_COMPLETE" : "UPDATE_ROLLBACK_FAILED";
@@ -171,6 +167,82 @@ internal sealed partial class CloudFormationEmulator
             if (failure is not null) return Status = "DELETE_FAILED";
         }
         return Status = "DELETE_COMPLETE";
+    }
+
+    /// <summary>
+    /// The one loop a stack operation runs, as CloudFormation schedules resources: every resource whose
+    /// dependencies (Ref, Fn::GetAtt, Fn::Sub, DependsOn) are all complete is started, in the template's
+    /// creation order (<see cref="StackTemplate.Order"/>); a plain resource settles at once, a custom
+    /// resource's exchange or a resource waiting for signals stays in flight. Then the virtual clock runs
+    /// until one in flight settles; what settled is finished (in creation order, when several settle at one
+    /// moment), which may make more resources ready, and so on. Several exchanges are in flight at once,
+    /// but one loop drives the scheduler, so the same test runs the same steps in the same order.
+    /// On the first failure (or a cancelled operation) nothing new starts, and whatever is still in
+    /// flight is stopped with "Resource creation cancelled" (or update) and recorded as failed: an exchange
+    /// with no answer leaves CloudFormation an id it makes up.
+    /// <paramref name="start"/> starts one resource, or returns null when it has nothing to do (unchanged
+    /// on update: complete at once). Every resource started lands in <paramref name="started"/>.
+    /// Returns the failure that stopped the operation, or null when every resource completed.
+    /// </summary>
+    private async Task<(string LogicalId, string Reason)?> RunResourcesAsync(StackTemplate template, Func<TemplateResource, Step?> start, List<string> started)
+    {
+        var dependencies = template.Order.ToDictionary(id => id, template.Dependencies, StringComparer.Ordinal);
+        var position = template.Order.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        var complete = new HashSet<string>(StringComparer.Ordinal);
+        var inFlight = new List<Step>();
+        (string LogicalId, string Reason)? failure = null;
+
+        void Finish(Step step)
+        {
+            inFlight.Remove(step);
+            if (step.Finish() is not { } reason)
+            {
+                complete.Add(step.LogicalId);
+                return;
+            }
+            Event(step.LogicalId, step.FailedStatus, reason);
+            failure ??= (step.LogicalId, reason);
+        }
+
+        while (true)
+        {
+            // Start whatever is ready; a resource that settles at once may make others ready in the same pass.
+            for (var progress = true; progress && failure is null;)
+            {
+                progress = false;
+                foreach (var id in template.Order)
+                {
+                    if (failure is not null) break;
+                    if (started.Contains(id) || !dependencies[id].All(complete.Contains)) continue;
+                    started.Add(id);
+                    progress = true;
+                    if (start(template[id]!) is not { } step)
+                    {
+                        complete.Add(id);
+                        continue;
+                    }
+                    inFlight.Add(step);
+                    if (step.Settled()) Finish(step);
+                }
+            }
+            if (failure is not null || inFlight.Count == 0) break;
+            var settled = await RunUntilAsync(() =>
+            {
+                if (_cancelled)
+                    foreach (var step in inFlight) step.Stop(step.CancelledReason);
+                return inFlight.Any(s => s.Settled());
+            });
+            if (!settled)
+                foreach (var step in inFlight) step.Stop("Nothing was left to run and no answer came (the emulation stalled).");
+            foreach (var step in inFlight.Where(s => s.Settled()).OrderBy(s => position[s.LogicalId]).ToList()) Finish(step);
+        }
+        // CloudFormation cancels what is still in progress: CREATE_FAILED (or UPDATE_FAILED) "Resource creation cancelled".
+        foreach (var step in inFlight.OrderBy(s => position[s.LogicalId]).ToList())
+        {
+            step.Stop(step.CancelledReason);
+            Finish(step);
+        }
+        return failure;
     }
 
     /// <summary>Runs the virtual clock on (pollers, waiters) until <paramref name="done"/> holds or nothing is left to run.</summary>

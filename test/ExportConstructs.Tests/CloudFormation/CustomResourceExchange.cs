@@ -17,11 +17,15 @@ internal sealed class CustomResourceExchange
     public required JsonObject ResourceProperties { get; init; }
     public JsonObject? OldResourceProperties { get; init; }
     public required DateTimeOffset Sent { get; init; }
+    /// <summary>The stack's status when CloudFormation sent it (what DescribeStacks told the handler then).</summary>
+    public string? StackStatus { get; init; }
     /// <summary>True when this request is a rollback's (its properties are the ones before the failed change).</summary>
     public bool Rollback { get; init; }
 
     /// <summary>The answer, once it arrived in time.</summary>
     public CustomResourceAnswer? Answer { get; set; }
+    /// <summary>When the answer arrived, on the virtual clock.</summary>
+    public DateTimeOffset? AnsweredAt { get; set; }
     /// <summary>Set when no answer came before the resource's ServiceTimeout or the operation was cancelled.</summary>
     public string? NoAnswer { get; set; }
     /// <summary>Answers that came after CloudFormation had stopped listening (ignored, as CloudFormation does).</summary>
