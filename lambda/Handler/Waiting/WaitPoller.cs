@@ -41,8 +41,11 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
         var queued = StartLimits.IsQueueId(taskId);
         if (queued)
         {
-            // A queued export: its start is retried here, at most once per poll, up to the deadline.
-            var attempt = (int)((clock.GetUtcNow().ToUnixTimeSeconds() - StartOf(input, wait)) / input.IntervalSeconds) + 1;
+            // A queued export: its start is retried here, at most once per poll, up to the deadline. The
+            // execution's first poll comes at once, right after onEvent's refused attempt: it only waits.
+            var since = clock.GetUtcNow().ToUnixTimeSeconds() - StartOf(input, wait);
+            if (started.Value is null && since * 2 < input.IntervalSeconds) return await ContinueAsync(input, taskId, wait, cancellationToken);
+            var attempt = (int)(since / input.IntervalSeconds) + 1;
             try
             {
                 taskId = started.Value ??= await lifecycle.Queue.FindOrStartAsync(kind, request, taskId, input.Replaces, attempt, cancellationToken);
