@@ -97,6 +97,25 @@ public sealed class QueueingDeploymentTests : IAsyncLifetime
         Assert.Empty(await _d.PollersLeftAsync());
     }
 
+    [Fact]
+    public async Task ShortPath_ThatNeverGetsASlot_ShouldFailAtItsTimeoutNamingWhatHeldItAndLeaveNothing()
+    {
+        var template = await _d.VmStack(p => { p.Timeout = Duration.Minutes(30); p.PollInterval = Duration.Minutes(2); });
+        var id = template.Of(ResourceTypes.ExportedVmImage);
+
+        var created = await _d.Cfn.CreateStackAsync(template);
+
+        Assert.True(created == "ROLLBACK_COMPLETE", _d.Story());
+        var failed = Assert.Single(_d.Cfn.Events, e => e.Status == "CREATE_FAILED");
+        Assert.Contains("never got a slot", failed.Reason);
+        Assert.Contains(_outside.Id, failed.Reason);
+        // The FAILED answer carries the queue id, and the rollback Delete with it finds nothing to stop.
+        Assert.StartsWith(StartLimits.QueueIdPrefix, _d.Cfn.ExchangesOf(id).First().Answer!.PhysicalResourceId);
+        Assert.Equal(("Delete", "SUCCESS"), (_d.Last(id).RequestType, _d.Last(id).Answer!.Status));
+        Assert.Empty(Ours);
+        Assert.Equal(1 + 30 / 2, _d.Aws.StartAttemptsFor(Image).Count(a => a.Refused));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
