@@ -36,6 +36,9 @@ internal sealed class StartRefusedException(string message, Amazon.Runtime.Amazo
     public string Code => ((Amazon.Runtime.AmazonServiceException)InnerException!).ErrorCode;
 }
 
+/// <summary>A queued export whose stack no longer waits for it: nothing more is started for it.</summary>
+internal sealed class QueuedStartAbandonedException(string message) : ExportException(message);
+
 /// <summary>Every user-facing message of the handler, in one place.</summary>
 internal static class Errors
 {
@@ -67,11 +70,12 @@ internal static class Errors
             "Raise Timeout, export fewer images at once, or ask AWS for a higher quota (README: Limits and queueing).");
 
     public static ExportException QueuedExportNeverStarted(string resourceType, string logicalId, string queueId) =>
-        new($"{resourceType} {logicalId}: queued export {queueId} never got a slot within its Timeout, so nothing was exported; " +
-            "the poller's log names each refusal. Raise Timeout, export fewer images at once, or ask AWS for a higher quota (README: Limits and queueing).");
+        new($"{resourceType} {logicalId}: queued export {queueId} never started within its Timeout, so nothing was exported: AWS refused " +
+            "its start for a limit until the Timeout, or the start failed. The poller's log names each refusal and the failure. " +
+            "Raise Timeout, export fewer images at once, or ask AWS for a higher quota (README: Limits and queueing).");
 
-    public static ExportException QueuedStartAbandoned(string resourceType, string logicalId, string queueId) =>
-        new($"{resourceType} {logicalId}: the stack is rolling back, so queued export {queueId} is not started.");
+    public static QueuedStartAbandonedException QueuedStartAbandoned(string resourceType, string logicalId, string queueId, string status) =>
+        new($"{resourceType} {logicalId}: the stack is no longer in the operation that queued export {queueId} ({status}), so it is not started.");
 
     public static ExportException VmExportFailed(string taskId, string? imageId, string status, string? message) =>
         new($"EC2 export task {taskId} of image {imageId} ended as '{status}' without being cancelled: {message ?? "no status message"}. " +

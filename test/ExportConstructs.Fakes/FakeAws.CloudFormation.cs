@@ -24,6 +24,9 @@ internal sealed partial class FakeAws
     /// <summary>The stack's status DescribeStacks reports (e.g. UPDATE_ROLLBACK_IN_PROGRESS); unset: UPDATE_IN_PROGRESS.</summary>
     public Func<string, string>? StackStatus { get; set; }
 
+    /// <summary>When the stack was created and when its last update began (DescribeStacks); unset: not reported.</summary>
+    public Func<string, (DateTimeOffset Created, DateTimeOffset? Updated)>? StackTimes { get; set; }
+
     /// <summary>
     /// The physical id CloudFormation holds for a logical id now (DescribeStackResource), or null when
     /// the stack has no such resource (a ValidationError). Unset: no resource is known.
@@ -52,7 +55,11 @@ internal sealed partial class FakeAws
         XName X(string n) => XName.Get(n, CloudFormationNamespace);
         if (action == "DescribeStacks")
             return new Reply(200, new XElement(X("DescribeStacksResponse"), new XElement(X("DescribeStacksResult"), new XElement(X("Stacks"),
-                new XElement(X("member"), new XElement(X("StackId"), stack), new XElement(X("StackStatus"), StackStatus?.Invoke(stack) ?? "UPDATE_IN_PROGRESS"))))).ToString());
+                new XElement(X("member"), new XElement(X("StackId"), stack), new XElement(X("StackStatus"), StackStatus?.Invoke(stack) ?? "UPDATE_IN_PROGRESS"),
+                    StackTimes?.Invoke(stack) is { } times
+                        ? new[] { new XElement(X("CreationTime"), times.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ")) }
+                            .Concat(times.Updated is { } updated ? [new XElement(X("LastUpdatedTime"), updated.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"))] : [])
+                        : [])))).ToString());
         if (action == "DescribeStackResource")
         {
             var logical = q["LogicalResourceId"] ?? "";

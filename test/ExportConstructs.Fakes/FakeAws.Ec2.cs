@@ -45,6 +45,17 @@ internal sealed partial class FakeAws
     }
 
     /// <summary>
+    /// An export of <paramref name="imageId"/> that someone outside the stack started: it runs (and holds
+    /// the AMI's one export) until the test ends it by setting its <see cref="FakeVmTask.Status"/>.
+    /// </summary>
+    public FakeVmTask ExportElsewhere(string imageId, string id = "export-ami-0outside000000000")
+    {
+        var task = new FakeVmTask { Id = id, ImageId = imageId, Format = "VHD", Bucket = "elsewhere", Prefix = "", RoleName = "vmimport", Created = Clock.GetUtcNow() };
+        VmTasks[id] = task;
+        return task;
+    }
+
+    /// <summary>
     /// The most export tasks EC2 runs at once in the region ("active" ones); a start beyond it is refused with
     /// <c>ResourceLimitExceeded</c> (aws-facts §7: 5 concurrent conversion tasks per region by default). Null
     /// (the default): no limit but the one export per AMI. With a limit, a start first brings every task bound by

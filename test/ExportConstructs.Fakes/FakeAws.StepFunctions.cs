@@ -29,6 +29,9 @@ internal sealed partial class FakeAws
                 var name = body["name"]!.GetValue<string>();
                 var input = body["input"]!.GetValue<string>();
                 var arn = machine.Replace(":stateMachine:", ":execution:") + ":" + name;
+                // Step Functions: 1 to 80 characters, no whitespace, brackets, wildcards or punctuation such as : / \ and the like.
+                if (name.Length is 0 or > 80 || System.Text.RegularExpressions.Regex.IsMatch(name, @"[\s<>{}\[\]?*""#%\\^|~`$&,;:/]"))
+                    return SfnError("InvalidName", $"Invalid Name: '{name}'", 400);
                 if (Executions.TryGetValue(name, out var existing) && existing.Input != input)
                     return SfnError("ExecutionAlreadyExists", $"Execution already exists: '{arn}'", 400);
                 Executions[name] = (arn, input, "RUNNING");

@@ -33,13 +33,24 @@ internal sealed class QueuedStarts(StackReads stack, Action<string> log)
     /// <summary>
     /// One attempt of a queued export: the task it already started, else a new start under the
     /// queueing request's fingerprint. Throws <see cref="StartRefusedException"/> while AWS still
-    /// refuses; never starts while the stack rolls back (its rollback Delete may have looked already).
+    /// refuses. Only while the stack is still in the operation whose wait began at
+    /// <paramref name="since"/>: otherwise (a rollback, whose Delete may have looked already; a
+    /// finished, deleted or later operation, which a leftover waiter may outlive) it starts
+    /// nothing, stops what it started, and throws <see cref="QueuedStartAbandonedException"/>.
     /// </summary>
-    public async Task<string> FindOrStartAsync(IExportKind kind, ExportRequest request, string queueId, string? replaces, int attempt, CancellationToken cancellationToken)
+    public async Task<string> FindOrStartAsync(IExportKind kind, ExportRequest request, string queueId, string? replaces, int attempt, long since, CancellationToken cancellationToken)
     {
-        if (await FindAsync(kind, request.StackId, request.LogicalId, queueId, cancellationToken) is { } started) return started;
-        if (await stack.RollingBackAsync(request.StackId, cancellationToken))
-            throw Errors.QueuedStartAbandoned(request.ResourceType, request.LogicalId, queueId);
+        var found = await FindAsync(kind, request.StackId, request.LogicalId, queueId, cancellationToken);
+        if (await stack.NotWaitingSinceAsync(request.StackId, since, cancellationToken) is { } status)
+        {
+            if (found is not null)
+            {
+                log($"Queued export {queueId} of {request.LogicalId} started {found}, but the stack no longer waits for it ({status}): stopping it");
+                await kind.BeginDeleteAsync(request.ForTask(found), cancellationToken);
+            }
+            throw Errors.QueuedStartAbandoned(request.ResourceType, request.LogicalId, queueId, status);
+        }
+        if (found is not null) return found;
         var starting = request with { Fingerprint = StartLimits.FingerprintOf(queueId) };
         try
         {

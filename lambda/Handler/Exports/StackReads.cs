@@ -20,6 +20,30 @@ internal sealed class StackReads(IAmazonCloudFormation cloudFormation, Action<st
         }
     }
 
+    /// <summary>
+    /// Null while the stack is still in the create or update that began before <paramref name="since"/>
+    /// (the moment a queued export's wait began); otherwise the status it is in now. A rollback, a
+    /// finished operation, a deleted stack or a later operation all mean nobody waits for that
+    /// export any more: the framework's waiter can outlive the operation that started it.
+    /// </summary>
+    public async Task<string?> NotWaitingSinceAsync(string stackId, long since, CancellationToken cancellationToken)
+    {
+        Amazon.CloudFormation.Stack? stack;
+        try
+        {
+            stack = (await cloudFormation.DescribeStacksAsync(new DescribeStacksRequest { StackName = stackId }, cancellationToken)).Stacks.FirstOrDefault();
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Errors.AwsCall("CloudFormation", "DescribeStacks", stackId, e, "The handler needs cloudformation:DescribeStacks on its stack to know that it still waits for a queued export.");
+        }
+        var status = stack?.StackStatus ?? "gone";
+        var began = stack?.LastUpdatedTime ?? stack?.CreationTime;
+        if (status is not ("CREATE_IN_PROGRESS" or "UPDATE_IN_PROGRESS")) return status;
+        if (began is null || new DateTimeOffset(DateTime.SpecifyKind(began.Value, DateTimeKind.Utc)).ToUnixTimeSeconds() <= since) return null;
+        return $"{status}, an operation begun at {began:u}, after this wait";
+    }
+
     /// <summary>The physical id CloudFormation holds for this logical id now; null when it holds none, or cannot say.</summary>
     public async Task<string?> HeldAsync(string stackId, string logicalId, CancellationToken cancellationToken)
     {

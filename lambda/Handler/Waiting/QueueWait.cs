@@ -14,6 +14,9 @@ namespace ExportConstructs.Handler.Waiting;
 /// </summary>
 internal sealed class QueueWait(QueuedStarts queue, ShortWait wait, TimeProvider clock, Action<string> log)
 {
+    /// <summary>How often the start of a queued export with <c>WaitForCompletion = false</c> (no PollInterval) is tried.</summary>
+    public const int UnwaitedRetrySeconds = 60;
+
     /// <summary>One isComplete call of the wait for queued export <paramref name="queueId"/> (a Create's, or a replacement of <paramref name="replaces"/>).</summary>
     public async Task<IsCompleteResponse> WaitAsync(IExportKind kind, ExportRequest request, string queueId, string? replaces, CancellationToken cancellationToken)
     {
@@ -21,7 +24,8 @@ internal sealed class QueueWait(QueuedStarts queue, ShortWait wait, TimeProvider
         var elapsed = now - (request.Decided.WaitStartedAt ?? now);
         var limit = ProviderSettings.ShortPathLimitSeconds;
         var timeout = Math.Min(request.Wait?.TimeoutOr(limit) ?? limit, limit);
-        var interval = request.Wait?.IntervalOr(ProviderSettings.QueryIntervalSeconds) ?? ProviderSettings.QueryIntervalSeconds;
+        // An export that does not wait for completion has no PollInterval: its start is retried every minute.
+        var interval = request.Wait?.IntervalOr(ProviderSettings.QueryIntervalSeconds) ?? UnwaitedRetrySeconds;
         var overdue = elapsed >= timeout;
         // onEvent made the first attempt a moment ago; the framework's first isComplete call follows at once.
         if (!overdue && (elapsed * 2 < ProviderSettings.QueryIntervalSeconds || !ShortWait.PollDue(elapsed, interval))) return IsCompleteResponse.Pending;
@@ -29,7 +33,7 @@ internal sealed class QueueWait(QueuedStarts queue, ShortWait wait, TimeProvider
         string taskId;
         try
         {
-            taskId = await queue.FindOrStartAsync(kind, request, queueId, replaces, attempt, cancellationToken);
+            taskId = await queue.FindOrStartAsync(kind, request, queueId, replaces, attempt, now - elapsed, cancellationToken);
         }
         catch (StartRefusedException e)
         {

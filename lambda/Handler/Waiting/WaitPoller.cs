@@ -48,7 +48,7 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
             var attempt = (int)(since / input.IntervalSeconds) + 1;
             try
             {
-                taskId = started.Value ??= await lifecycle.Queue.FindOrStartAsync(kind, request, taskId, input.Replaces, attempt, cancellationToken);
+                taskId = started.Value ??= await lifecycle.Queue.FindOrStartAsync(kind, request, taskId, input.Replaces, attempt, StartOf(input, wait), cancellationToken);
                 request = request.ForTask(taskId);
             }
             catch (StartRefusedException)
@@ -60,6 +60,18 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
             {
                 log($"Start attempt {attempt} of queued export {taskId} failed for now: {e.Message}; trying again next interval");
                 return await ContinueAsync(input, taskId, wait, cancellationToken);
+            }
+            catch (QueuedStartAbandonedException e)
+            {
+                // Nobody waits for this export any more (the stack rolled back, finished or is gone): the poller ends.
+                log($"{e.Message} The poller ends.");
+                return new PollerOutput { Done = true };
+            }
+            catch (ExportException e)
+            {
+                // A real failure (a denied right, an image gone): signal now, so the result resource reports
+                // at once instead of the WaitCondition timing out without a reason.
+                return await SignalAsync(input, taskId, wait, $"could not start: {e.Message}", cancellationToken);
             }
         }
         string outcome;

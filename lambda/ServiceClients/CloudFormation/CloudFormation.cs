@@ -40,6 +40,10 @@ public class Stack
     public string StackStatus { get; set; } = "";
     /// <summary>Why the stack is in that status, when CloudFormation says.</summary>
     public string? StackStatusReason { get; set; }
+    /// <summary>When the stack was created (UTC).</summary>
+    public DateTime? CreationTime { get; set; }
+    /// <summary>When its last update began (UTC); null when it was never updated.</summary>
+    public DateTime? LastUpdatedTime { get; set; }
     /// <summary>The stack's outputs.</summary>
     public List<Output> Outputs { get; set; } = [];
 }
@@ -158,6 +162,10 @@ internal static class CloudFormationService
         r => [("StackName", r.StackName), ("LogicalResourceId", r.LogicalResourceId), ("UniqueId", r.UniqueId), ("Status", r.Status)],
         _ => new SignalResourceResponse());
 
+    /// <summary>An ISO 8601 timestamp of a Query answer, as UTC; null when absent.</summary>
+    private static DateTime? Time(string? value) =>
+        value is null ? null : DateTime.Parse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal);
+
     public static readonly Amazon.Runtime.Internal.InvokeOptions DescribeStacks = QueryProtocol.Operation<DescribeStacksRequest, DescribeStacksResponse>(
         Descriptor, "DescribeStacks",
         r => [("StackName", r.StackName)],
@@ -169,6 +177,8 @@ internal static class CloudFormationService
                 StackId = stack.Value("StackId") ?? "",
                 StackStatus = stack.Value("StackStatus") ?? "",
                 StackStatusReason = stack.Value("StackStatusReason"),
+                CreationTime = Time(stack.Value("CreationTime")),
+                LastUpdatedTime = Time(stack.Value("LastUpdatedTime")),
                 Outputs = stack.Members("Outputs").Select(output => new Output
                 {
                     OutputKey = output.Value("OutputKey") ?? "",

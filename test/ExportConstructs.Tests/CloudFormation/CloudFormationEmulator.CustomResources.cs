@@ -12,9 +12,9 @@ internal sealed partial class CloudFormationEmulator
     // ------------------------------------------------------------------ custom resources
 
     /// <summary>Sends one request and waits (running the virtual clock) until it has settled: the serial deletes and rollback Updates.</summary>
-    private async Task<CustomResourceExchange> SendAsync(string logicalId, string requestType, JsonObject properties, JsonObject? old, string? physicalId, bool rollback = false)
+    private async Task<CustomResourceExchange> SendAsync(string logicalId, string requestType, JsonObject properties, JsonObject? old, string? physicalId, bool rollback = false, string? resourceType = null)
     {
-        var exchange = Send(logicalId, requestType, properties, old, physicalId, rollback);
+        var exchange = Send(logicalId, requestType, properties, old, physicalId, rollback, resourceType);
         await RunUntilAsync(() =>
         {
             if (_cancelled && !exchange.Settled) exchange.NoAnswer = "Resource update cancelled";
@@ -29,7 +29,7 @@ internal sealed partial class CloudFormationEmulator
     /// arms its ServiceTimeout; the exchange settles when its answer comes or the timeout passes. Whoever drives the
     /// clock waits for it: <see cref="SendAsync"/>, or the stack operation's loop with other exchanges in flight.
     /// </summary>
-    private CustomResourceExchange Send(string logicalId, string requestType, JsonObject properties, JsonObject? old, string? physicalId, bool rollback = false)
+    private CustomResourceExchange Send(string logicalId, string requestType, JsonObject properties, JsonObject? old, string? physicalId, bool rollback = false, string? resourceType = null)
     {
         var requestId = $"{++_counter:x8}-cfn0-4000-8000-{logicalId.Length:x4}00000000";
         var path = $"/{Uri.EscapeDataString(StackId)}%7C{logicalId}%7C{requestId}";
@@ -57,7 +57,8 @@ internal sealed partial class CloudFormationEmulator
             ["StackId"] = StackId,
             ["RequestId"] = requestId,
             ["LogicalResourceId"] = logicalId,
-            ["ResourceType"] = Template?[logicalId]?.Type ?? _deployed[logicalId].Type,
+            // A rollback's Delete of a resource the failed template added: neither template nor state holds it any more.
+            ["ResourceType"] = resourceType ?? Template?[logicalId]?.Type ?? _deployed[logicalId].Type,
             ["ResourceProperties"] = properties.DeepClone(),
         };
         if (physicalId is not null) request["PhysicalResourceId"] = physicalId;

@@ -146,7 +146,7 @@ internal sealed partial class CloudFormationEmulator
             Event(id, "DELETE_COMPLETE", null, resource.PhysicalId);
             return null;
         }
-        var exchange = await SendAsync(id, "Delete", resource.Properties, null, resource.PhysicalId);
+        var exchange = await SendAsync(id, "Delete", resource.Properties, null, resource.PhysicalId, resourceType: resource.Type);
         var failure = exchange.Answer switch
         {
             null => exchange.NoAnswer,

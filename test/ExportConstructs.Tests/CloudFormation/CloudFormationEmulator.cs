@@ -54,6 +54,8 @@ internal sealed partial class CloudFormationEmulator
     private Dictionary<string, string> _parameters = [];
     private int _counter;
     private int _operation;
+    private DateTimeOffset _createdAt;
+    private DateTimeOffset? _updatedAt;
     private bool _cancelled;
 
     public CloudFormationEmulator(FakeAws aws, Scheduler scheduler, IFrameworkRuntime framework, string stackName = "Sample")
@@ -65,6 +67,7 @@ internal sealed partial class CloudFormationEmulator
         Lambda = new LambdaService(aws, framework, scheduler.Clock);
         aws.SignalTarget = SignalRefusal;
         aws.StackStatus = _ => Status;
+        aws.StackTimes = _ => (_createdAt, _updatedAt);
         aws.StackResource = (stack, logicalId) => stack == StackId || stack == StackName ? _deployed.GetValueOrDefault(logicalId)?.PhysicalId : null;
         States = new StatesInterpreter(scheduler, Lambda.InvokeAsync);
     }
@@ -266,6 +269,8 @@ internal sealed partial class CloudFormationEmulator
         foreach (var (k, v) in parameters ?? new Dictionary<string, string>()) _parameters[k] = v;
         _cancelled = false;
         Status = status;
+        if (status == "CREATE_IN_PROGRESS") _createdAt = _scheduler.Now;
+        else _updatedAt = _scheduler.Now;
         var operation = ++_operation;
         if (CancelAfter is { } after)
             _scheduler.After(after, () => { _cancelled |= operation == _operation && Status == status; return Task.CompletedTask; });

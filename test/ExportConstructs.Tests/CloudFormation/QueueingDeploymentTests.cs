@@ -22,12 +22,7 @@ public sealed class QueueingDeploymentTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _d.Aws.AddImage(Image);
-        _outside = new FakeVmTask
-        {
-            Id = "export-ami-0outside000000000", ImageId = Image, Format = "VHD", Bucket = "elsewhere", Prefix = "", RoleName = "vmimport",
-            Created = _d.Clock.GetUtcNow(),
-        };
-        _d.Aws.VmTasks[_outside.Id] = _outside;
+        _outside = _d.Aws.ExportElsewhere(Image);
         return Task.CompletedTask;
     }
 
@@ -91,7 +86,7 @@ public sealed class QueueingDeploymentTests : IAsyncLifetime
 
         Assert.True(created == "ROLLBACK_COMPLETE", _d.Story());
         var failed = Assert.Single(_d.Cfn.Events, e => e.Status == "CREATE_FAILED");
-        Assert.Contains("never got a slot", failed.Reason);
+        Assert.Contains("never started within its Timeout", failed.Reason);
         Assert.Contains(_d.HandlerLog(), l => l.Contains("refused [ResourceLimitExceeded]") && l.Contains(_outside.Id));
         Assert.Empty(Ours);
         Assert.Empty(await _d.PollersLeftAsync());
@@ -143,12 +138,7 @@ public sealed class QueueingDeploymentTests : IAsyncLifetime
         await _d.Cfn.CreateStackAsync(await _d.VmStack(p => p.Timeout = Duration.Minutes(55)));
         var old = Assert.Single(Ours);
         // Someone else starts exporting the other AMI just before the update.
-        var blocker = new FakeVmTask
-        {
-            Id = "export-ami-0outside000000001", ImageId = OtherImage, Format = "RAW", Bucket = "elsewhere", Prefix = "", RoleName = "vmimport",
-            Created = _d.Clock.GetUtcNow(),
-        };
-        _d.Aws.VmTasks[blocker.Id] = blocker;
+        var blocker = _d.Aws.ExportElsewhere(OtherImage, "export-ami-0outside000000001");
         _d.Scheduler.After(TimeSpan.FromMinutes(15), () => { blocker.Status = "completed"; return Task.CompletedTask; });
         var next = await _d.VmStack(p => { p.Timeout = Duration.Minutes(55); p.ImageId = OtherImage; });
         var id = next.Of(ResourceTypes.ExportedVmImage);
@@ -172,12 +162,7 @@ public sealed class QueueingDeploymentTests : IAsyncLifetime
         var first = await _d.VmStack();
         await _d.Cfn.CreateStackAsync(first);
         var old = Assert.Single(Ours);
-        var blocker = new FakeVmTask
-        {
-            Id = "export-ami-0outside000000001", ImageId = OtherImage, Format = "RAW", Bucket = "elsewhere", Prefix = "", RoleName = "vmimport",
-            Created = _d.Clock.GetUtcNow(),
-        };
-        _d.Aws.VmTasks[blocker.Id] = blocker;
+        var blocker = _d.Aws.ExportElsewhere(OtherImage, "export-ami-0outside000000001");
         var next = await _d.VmStack(p => p.ImageId = OtherImage);
 
         var updated = await _d.Cfn.UpdateStackAsync(next);
@@ -185,7 +170,7 @@ public sealed class QueueingDeploymentTests : IAsyncLifetime
         Assert.True(updated == "UPDATE_ROLLBACK_COMPLETE", _d.Story());
         Assert.Equal(old.Id, _d.Cfn.Resources[first.Of(ResourceTypes.ExportedVmImage)].PhysicalId);
         Assert.Equal(old.Key, _d.Cfn.Resources[first.Of(ResourceTypes.ExportedVmImageResult)].Attributes["S3Key"]!.ToString());
-        Assert.Contains(_d.Cfn.Events, e => e.Status == "UPDATE_FAILED" && e.Reason?.Contains("never got a slot") == true);
+        Assert.Contains(_d.Cfn.Events, e => e.Status == "UPDATE_FAILED" && e.Reason?.Contains("never started within its Timeout") == true);
         Assert.Equal([old.Id], Ours.Where(t => t != blocker).Select(t => t.Id));
         Assert.Empty(await _d.PollersLeftAsync());
         Assert.Empty(_d.Aws.Denials);

@@ -23,12 +23,8 @@ public sealed class QueueWaitTests : IAsyncLifetime
     {
         _h.Aws.AddImage(Image);
         // Another export of the same AMI, started outside this stack, that runs until the test ends it.
-        _outside = new FakeVmTask
-        {
-            Id = "export-ami-0outside000000000", ImageId = Image, Format = "VHD", Bucket = "elsewhere", Prefix = "", RoleName = "vmimport",
-            Created = _h.Clock.GetUtcNow(),
-        };
-        _h.Aws.VmTasks[_outside.Id] = _outside;
+        _h.Aws.Clock = _h.Clock;
+        _outside = _h.Aws.ExportElsewhere(Image);
         return Task.CompletedTask;
     }
 
