@@ -17,8 +17,9 @@ internal sealed partial class ExportLifecycle
             queued = await Queue.FindAsync(kind, request.StackId, request.LogicalId, taskId, cancellationToken);
             if (queued is null)
             {
-                _log($"Delete of queued export {taskId}: no export task carries its request tag. It never got a slot (it stops trying), " +
-                     "or AWS no longer lists the task it started: then what that task made is left, under any removal policy");
+                _log($"Delete of queued export {taskId}: no export task carries its request tag. It never got a slot (it stops " +
+                     "trying), or AWS no longer lists the task it started: the removal policy goes to what can be found without it");
+                await kind.ReleaseUnlistedAsync(request, StartLimits.FingerprintOf(taskId), cancellationToken);
                 return Answer(taskId, ExportActions.Released);
             }
             await kind.BeginDeleteAsync(request.ForTask(queued), cancellationToken);

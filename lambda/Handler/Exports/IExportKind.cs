@@ -48,6 +48,13 @@ internal interface IExportKind
     Task<bool> FinishDeleteAsync(ExportRequest request, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The Delete of a queued export whose task AWS does not list: it never got a slot, or AWS has
+    /// forgotten the finished task. Applies the removal policy to what a task started under
+    /// <paramref name="fingerprint"/> made, as far as that is still found without the task.
+    /// </summary>
+    Task ReleaseUnlistedAsync(ExportRequest request, string fingerprint, CancellationToken cancellationToken);
+
+    /// <summary>
     /// True when this Delete, if it deletes the export CloudFormation holds, must also end the
     /// export's strays: exports that replacing Updates of the same logical id started, that
     /// CloudFormation was never told of (the Update failed, timed out or was rolled back) and that

@@ -175,4 +175,27 @@ public sealed class QueueingDeploymentTests : IAsyncLifetime
         Assert.Empty(await _d.PollersLeftAsync());
         Assert.Empty(_d.Aws.Denials);
     }
+
+    [Fact]
+    public async Task LongPath_QueuedAppStreamExportThatAppStreamForgot_ShouldStillHaveItsAmiRemovedUnderDestroy()
+    {
+        _d.Aws.AppStreamDuration = TimeSpan.FromMinutes(90);
+        _d.Aws.AppStreamConcurrentExportLimit = 1;
+        _d.Aws.AppStreamTagsSnapshots = true; // so that the snapshots may be deleted too (see the README's IAM section)
+        // Another export of this account holds the only slot for 90 minutes.
+        _d.Aws.AppStreamTasks["busy"] = new FakeAppStreamTask { TaskId = "busy", ImageName = "Elsewhere", AmiName = "elsewhere", Created = _d.Clock.GetUtcNow() };
+        var template = await _d.AmiStack(p => { p.Timeout = Duration.Hours(6); p.RemovalPolicy = RemovalPolicy.DESTROY; });
+        Assert.True(await _d.Cfn.CreateStackAsync(template) == "CREATE_COMPLETE", _d.Story());
+        Assert.StartsWith(StartLimits.QueueIdPrefix, _d.Cfn.Resources[template.Of(ResourceTypes.AppStreamAmiExport)].PhysicalId);
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values, t => t.TaskId != "busy");
+        Assert.True(_d.Aws.Images.ContainsKey(task.AmiId!));
+        // AppStream forgets the finished task; the AMI keeps its owner tags.
+        _d.Aws.AppStreamTasks.Remove(task.TaskId);
+
+        var deleted = await _d.Cfn.DeleteStackAsync();
+
+        Assert.True(deleted == "DELETE_COMPLETE", _d.Story());
+        Assert.False(_d.Aws.Images.ContainsKey(task.AmiId!), "The AMI of the forgotten task is left");
+        Assert.Empty(_d.Aws.Denials);
+    }
 }

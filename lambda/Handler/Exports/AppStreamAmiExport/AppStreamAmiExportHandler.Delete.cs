@@ -39,6 +39,17 @@ internal sealed partial class AppStreamAmiExportHandler
         return true;
     }
 
+    /// <inheritdoc />
+    /// <remarks>The AMI carries the request tag, also once AppStream has forgotten the task that made it.</remarks>
+    public async Task ReleaseUnlistedAsync(ExportRequest request, string fingerprint, CancellationToken cancellationToken)
+    {
+        if (!Destroys(Props(request).RemovalPolicy)) return;
+        var filters = new List<Filter> { new("tag:" + Tagging.StackTag, [request.StackId]), new("tag:" + Tagging.RequestTag, [fingerprint]) };
+        var images = await Ec2Async("DescribeImages", $"the AMI of queued export {request.TaskId}",
+            () => ec2.DescribeImagesAsync(new DescribeImagesRequest { Owners = ["self"], Filters = filters }, cancellationToken));
+        await DeregisterImagesAsync(images.Images ?? [], cancellationToken);
+    }
+
     /// <summary>
     /// Removes exactly what this task produced: the AMIs that carry its request tag (its AmiId, or
     /// one a failed export left behind), never another AMI of the same name (another stack's, when

@@ -131,6 +131,15 @@ internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s
     }
 
     /// <inheritdoc />
+    /// <remarks>The file carries no tags and its key holds the task id: without the task nothing names it.</remarks>
+    public Task ReleaseUnlistedAsync(ExportRequest request, string fingerprint, CancellationToken cancellationToken)
+    {
+        if (Destroys(Props(request).RemovalPolicy))
+            log($"DESTROY: EC2 lists no export task of queued export {request.TaskId}; if it started one that EC2 has since forgotten, its file under s3://{Props(request).S3Bucket}/{Props(request).S3Prefix} is left");
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     /// <remarks>None: an EC2 replacement that failed, timed out or was rolled back is cancelled before the handler answers.</remarks>
     public bool MayHaveStrays(ExportRequest request) => false;
 
