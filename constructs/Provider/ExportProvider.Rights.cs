@@ -42,6 +42,13 @@ public sealed partial class ExportProvider
         // An Update tells a rollback (which must never start an export) from a forward update by the stack's status;
         // a Delete asks which export CloudFormation holds for its logical id (the held one adopts AppStream strays).
         Allow(["cloudformation:DescribeStacks", "cloudformation:DescribeStackResource"], [Aws.STACK_ID]);
+        // Completion events: on the account's default bus only, and only with this library's source
+        // (events:source is list-valued, so every value must be ours).
+        Allow(["events:PutEvents"], [$"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:event-bus/default"], new Dictionary<string, object>
+        {
+            ["ForAllValues:StringEquals"] = new Dictionary<string, object> { ["events:source"] = new[] { ExportEvents.Source } },
+            ["Null"] = new Dictionary<string, object> { ["events:source"] = "false" },
+        });
     }
 
     /// <summary>

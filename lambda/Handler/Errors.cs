@@ -36,6 +36,9 @@ internal sealed class StartRefusedException(string message, Amazon.Runtime.Amazo
     public string Code => ((Amazon.Runtime.AmazonServiceException)InnerException!).ErrorCode;
 }
 
+/// <summary>An export that did not finish, or never started, within its Timeout.</summary>
+internal sealed class ExportTimedOutException(string message) : ExportException(message);
+
 /// <summary>A queued export whose stack no longer waits for it: nothing more is started for it.</summary>
 internal sealed class QueuedStartAbandonedException(string message) : ExportException(message);
 
@@ -64,12 +67,12 @@ internal static class Errors
     public static StartRefusedException StartRefused(string service, string operation, string subject, Amazon.Runtime.AmazonServiceException e, string advice) =>
         new(AwsCall(service, operation, subject, e, advice).Message, e);
 
-    public static ExportException NeverGotASlot(string resourceType, string logicalId, int attempts, long waitedSeconds, string lastRefusal) =>
+    public static ExportTimedOutException NeverGotASlot(string resourceType, string logicalId, int attempts, long waitedSeconds, string lastRefusal) =>
         new($"{resourceType} {logicalId} never got a slot: AWS refused its start {attempts} time(s) over {waitedSeconds} s, for a limit that frees " +
             $"up when other exports end, and its Timeout has passed. Last refusal: {lastRefusal} " +
             "Raise Timeout, export fewer images at once, or ask AWS for a higher quota (README: Limits and queueing).");
 
-    public static ExportException QueuedExportNeverStarted(string resourceType, string logicalId, string queueId) =>
+    public static ExportTimedOutException QueuedExportNeverStarted(string resourceType, string logicalId, string queueId) =>
         new($"{resourceType} {logicalId}: queued export {queueId} never started within its Timeout, so nothing was exported: AWS refused " +
             "its start for a limit until the Timeout, or the start failed. The poller's log names each refusal and the failure. " +
             "Raise Timeout, export fewer images at once, or ask AWS for a higher quota (README: Limits and queueing).");
@@ -90,7 +93,7 @@ internal static class Errors
     public static ExportException AppStreamExportFailed(string taskId, string? imageArn, string state, IEnumerable<string> details) =>
         new($"AppStream export task {taskId} of image {imageArn} ended as {state}: {string.Join("; ", details).DefaultIfEmpty("no error details")}.");
 
-    public static ExportException WaitTimedOut(string resourceType, string logicalId, string? taskId, int timeoutSeconds) =>
+    public static ExportTimedOutException WaitTimedOut(string resourceType, string logicalId, string? taskId, int timeoutSeconds) =>
         new($"{resourceType} {logicalId}: export {taskId} did not finish within its Timeout of {timeoutSeconds} s. " +
             "Raise Timeout (up to 12 hours), or set WaitForCompletion to false.");
 

@@ -34,7 +34,8 @@ internal static class LoopbackClients
             new AmazonS3Client(credentials, Loopback(new AmazonS3Config { ForcePathStyle = true })),
             new AmazonAppStreamClient(credentials, Loopback(new AmazonAppStreamConfig())),
             new AmazonStepFunctionsClient(credentials, Loopback(new AmazonStepFunctionsConfig())),
-            new AmazonCloudFormationClient(credentials, Loopback(new AmazonCloudFormationConfig())));
+            new AmazonCloudFormationClient(credentials, Loopback(new AmazonCloudFormationConfig())),
+            new Amazon.EventBridge.AmazonEventBridgeClient(credentials, Loopback(new Amazon.EventBridge.AmazonEventBridgeConfig())));
     }
 
     /// <summary>The environment Lambda gives the bootstrap, with every AWS endpoint on <paramref name="aws"/>.</summary>

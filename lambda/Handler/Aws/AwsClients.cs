@@ -1,6 +1,7 @@
 using Amazon.AppStream;
 using Amazon.CloudFormation;
 using Amazon.EC2;
+using Amazon.EventBridge;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.StepFunctions;
@@ -11,7 +12,7 @@ using ExportConstructs.Handler.Waiting;
 namespace ExportConstructs.Handler.Aws;
 
 /// <summary>The AWS clients the handler talks through.</summary>
-internal sealed record AwsServices(IAmazonEC2 Ec2, IAmazonS3 S3, IAmazonAppStream AppStream, IAmazonStepFunctions StepFunctions, IAmazonCloudFormation CloudFormation);
+internal sealed record AwsServices(IAmazonEC2 Ec2, IAmazonS3 S3, IAmazonAppStream AppStream, IAmazonStepFunctions StepFunctions, IAmazonCloudFormation CloudFormation, IAmazonEventBridge EventBridge);
 
 /// <summary>
 /// Builds the AWS clients the way they run on Lambda: credentials and region from the
@@ -30,11 +31,13 @@ internal static class AwsClients
         new AmazonS3Client(Configure(new AmazonS3Config())),
         new AmazonAppStreamClient(Configure(new AmazonAppStreamConfig())),
         new AmazonStepFunctionsClient(Configure(new AmazonStepFunctionsConfig())),
-        new AmazonCloudFormationClient(Configure(new AmazonCloudFormationConfig())));
+        new AmazonCloudFormationClient(Configure(new AmazonCloudFormationConfig())),
+        new AmazonEventBridgeClient(Configure(new AmazonEventBridgeConfig())));
 
     /// <summary>The export rules wired to the given clients.</summary>
     public static ExportLifecycle Lifecycle(AwsServices aws, TimeProvider clock, Action<string> log) =>
-        new([new ExportedVmImageHandler(aws.Ec2, aws.S3, log), new AppStreamAmiExportHandler(aws.AppStream, aws.Ec2, log)], aws.StepFunctions, aws.CloudFormation, clock, log);
+        new([new ExportedVmImageHandler(aws.Ec2, aws.S3, log), new AppStreamAmiExportHandler(aws.AppStream, aws.Ec2, log)], aws.StepFunctions, aws.CloudFormation, clock, log,
+            new Telemetry.ExportEventPublisher(aws.EventBridge, new Telemetry.EmbeddedMetrics(clock, log), log));
 
     /// <summary>The whole function: lifecycle and poller, for one handler string.</summary>
     public static CustomResourceFunction Function(AwsServices aws, TimeProvider clock, Action<string> log, string? handler)

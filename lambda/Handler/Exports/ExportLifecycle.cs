@@ -19,13 +19,15 @@ internal sealed partial class ExportLifecycle
     private readonly StackReads _stack;
     private readonly ShortWait _wait;
     private readonly QueueWait _queueWait;
+    private readonly Telemetry.ExportEventPublisher? _events;
     private readonly TimeProvider _clock;
     private readonly Action<string> _log;
 
     /// <summary>The rules over these kinds, with the clients of the wait and of the stack's reads.</summary>
     public ExportLifecycle(IEnumerable<IExportKind> kinds, Amazon.StepFunctions.IAmazonStepFunctions stepFunctions,
-        Amazon.CloudFormation.IAmazonCloudFormation cloudFormation, TimeProvider clock, Action<string> log)
+        Amazon.CloudFormation.IAmazonCloudFormation cloudFormation, TimeProvider clock, Action<string> log, Telemetry.ExportEventPublisher? events = null)
     {
+        _events = events;
         _kinds = kinds.ToDictionary(k => k.ResourceType);
         _pollers = new PollerExecutions(stepFunctions, clock, log);
         _stack = new StackReads(cloudFormation, log);
@@ -74,13 +76,13 @@ internal sealed partial class ExportLifecycle
         {
             ExportActions.Kept or ExportActions.Polling =>
                 IsCompleteResponse.Done(WithDeadline(request, await kind.CurrentAsync(await Queue.ResolveAsync(kind, request, cancellationToken), cancellationToken))),
-            ExportActions.Queued => await _queueWait.WaitAsync(kind, request, request.TaskId!, null, cancellationToken),
+            ExportActions.Queued => await ReportingAsync(kind, request, () => _queueWait.WaitAsync(kind, request, request.TaskId!, null, cancellationToken), cancellationToken),
             ExportActions.Released => IsCompleteResponse.Done(),
-            ExportActions.Replacing => await ReplacingAsync(kind, request, cancellationToken),
+            ExportActions.Replacing => await ReportingAsync(kind, request, () => ReplacingAsync(kind, request, cancellationToken), cancellationToken),
             ExportActions.Failed => throw Errors.StartFailed(request.LogicalId, request.Decided.Failure),
             ExportActions.Deleting => await DeletingAsync(kind, request, cancellationToken),
-            _ when StartLimits.IsQueueId(request.TaskId) => await QueuedResultAsync(kind, request, cancellationToken),
-            _ => await _wait.WaitAsync(kind, request, cancellationToken),
+            _ when StartLimits.IsQueueId(request.TaskId) => await ReportingAsync(kind, request, () => QueuedResultAsync(kind, request, cancellationToken), cancellationToken),
+            _ => await ReportingAsync(kind, request, () => _wait.WaitAsync(kind, request, cancellationToken), cancellationToken),
         };
     }
 
