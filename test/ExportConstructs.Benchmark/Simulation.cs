@@ -122,7 +122,8 @@ internal static class Simulation
         var ec2 = aws.Calls.Where(c => c.StartsWith("EC2:", StringComparison.Ordinal)).ToList();
         var only = ec2.Count(c => c == "EC2:ExportImage") == 1
             && ec2.Count(c => c == "EC2:DescribeExportImageTasks") == polls + extraDescribes
-            && ec2.Count == 1 + polls + extraDescribes;
+            && ec2.Count == 1 + polls + extraDescribes
+            && aws.Calls.Count(c => c == "EventBridge:PutEvents") == 1;
         return new SimulationResult(name, interval, [.. aws.Calls], polls, invocations, delay, only);
     }
 }

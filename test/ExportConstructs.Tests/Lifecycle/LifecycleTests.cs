@@ -45,8 +45,8 @@ public sealed class LifecycleTests : IAsyncLifetime
         AssertSmall(created);
         Assert.Equal("completed", task.Status);
         Assert.Contains($"{task.Bucket}/{task.Key}", _h.Aws.Objects); // RETAIN keeps the file
-        // Create: one start, one describe per poll; Delete: one describe to decide whether to cancel, one to see it has ended.
-        Assert.Equal(1 + _h.Aws.VmPollsToFinish + 1 + 1, _h.Aws.Calls.Count);
+        // Create: one start, one describe per poll, one completion event; Delete: one describe to decide whether to cancel, one to see it has ended.
+        Assert.Equal(1 + _h.Aws.VmPollsToFinish + 1 + 1 + 1, _h.Aws.Calls.Count);
     }
 
     [Fact]

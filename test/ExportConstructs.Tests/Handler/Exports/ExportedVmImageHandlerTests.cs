@@ -48,11 +48,11 @@ public sealed class ExportedVmImageHandlerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Create_ShouldMakeOneStartCallAndOneDescribePerPoll()
+    public async Task Create_ShouldMakeOneStartCallOneDescribePerPollAndOneCompletionEvent()
     {
         await _h.CreateAsync(Props());
 
-        Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks"], _h.Aws.Calls);
+        Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks", "EventBridge:PutEvents"], _h.Aws.Calls);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public sealed class QueueWaitTests : IAsyncLifetime
         var request = Request(ResourceTypes.ExportedVmImage, "Create", Json(Waiting(timeoutSeconds: 900)));
         var queued = await _h.Lifecycle.OnEventAsync(request, CancellationToken.None);
 
-        var failure = await Assert.ThrowsAsync<ExportException>(() => PollAsync(Merge(request, queued), 1800));
+        var failure = await Assert.ThrowsAsync<ExportTimedOutException>(() => PollAsync(Merge(request, queued), 1800));
 
         Assert.Contains("never got a slot", failure.Message);
         Assert.Contains("over 900 s", failure.Message);

@@ -82,10 +82,11 @@ public sealed class WaitClockTests : IAsyncLifetime
         var merged = Merge(request, await _h.Lifecycle.OnEventAsync(request, default));
         _h.Clock.Advance(TimeSpan.FromSeconds(600));
 
-        var error = await Assert.ThrowsAsync<ExportConstructs.Handler.ExportException>(() => _h.Lifecycle.IsCompleteAsync(merged, default));
+        var error = await Assert.ThrowsAsync<ExportConstructs.Handler.ExportTimedOutException>(() => _h.Lifecycle.IsCompleteAsync(merged, default));
 
         Assert.Contains($"export {merged.PhysicalResourceId} did not finish within its Timeout of 600 s", error.Message);
-        Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks"], _h.Aws.Calls);
+        // One last describe, then the Timed Out completion event.
+        Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks", "EventBridge:PutEvents"], _h.Aws.Calls);
     }
 
     [Theory]
