@@ -61,11 +61,14 @@ internal static class Errors
         new($"The environment variable {name} is not set; this binary must run under the Lambda Runtime API.");
 
     public static AwsCallException AwsCall(string service, string operation, string subject, Amazon.Runtime.AmazonServiceException e, string advice) =>
-        new($"{service} {operation} failed for {subject}: [{e.ErrorCode ?? e.StatusCode.ToString()}] {e.Message} {advice}".TrimEnd(), e);
+        new(AwsCallMessage(service, operation, subject, e, advice), e);
+
+    private static string AwsCallMessage(string service, string operation, string subject, Amazon.Runtime.AmazonServiceException e, string advice) =>
+        $"{service} {operation} failed for {subject}: [{e.ErrorCode ?? e.StatusCode.ToString()}] {e.Message} {advice}".TrimEnd();
 
     /// <summary>A start refused for a limit that frees up: the same message as <see cref="AwsCall"/>, as a queueing signal.</summary>
     public static StartRefusedException StartRefused(string service, string operation, string subject, Amazon.Runtime.AmazonServiceException e, string advice) =>
-        new(AwsCall(service, operation, subject, e, advice).Message, e);
+        new(AwsCallMessage(service, operation, subject, e, advice), e);
 
     public static ExportTimedOutException NeverGotASlot(string resourceType, string logicalId, int attempts, long waitedSeconds, string lastRefusal) =>
         new($"{resourceType} {logicalId} never got a slot: AWS refused its start {attempts} time(s) over {waitedSeconds} s, for a limit that frees " +

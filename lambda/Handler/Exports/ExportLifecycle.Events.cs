@@ -39,7 +39,8 @@ internal sealed partial class ExportLifecycle
     private async Task PublishAsync(ExportRequest request, string taskId, string state, Dictionary<string, string>? attributes, string? reason, CancellationToken cancellationToken)
     {
         var exportType = ResourceTypes.ExportOfResult(request.ResourceType) ?? request.ResourceType;
-        var started = request.Decided.WaitStartedAt is { } at && ResourceTypes.ExportOfResult(request.ResourceType) is null
+        // A result resource's wait began after the export's: its start time is not the export's.
+        var started = request.Decided.WaitStartedAt is { } at && exportType == request.ResourceType
             ? DateTimeOffset.FromUnixTimeSeconds(at).UtcDateTime : (DateTime?)null;
         // The export's own attributes only: the long path's wait deadline is bookkeeping.
         var exported = attributes?.Where(a => a.Key != WaitProperties.DeadlineAttribute).ToDictionary(a => a.Key, a => a.Value);

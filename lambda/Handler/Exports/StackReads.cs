@@ -7,18 +7,8 @@ namespace ExportConstructs.Handler.Exports;
 internal sealed class StackReads(IAmazonCloudFormation cloudFormation, Action<string> log)
 {
     /// <summary>True while the stack rolls back (any *ROLLBACK* status).</summary>
-    public async Task<bool> RollingBackAsync(string stackId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var stacks = await cloudFormation.DescribeStacksAsync(new DescribeStacksRequest { StackName = stackId }, cancellationToken);
-            return (stacks.Stacks.FirstOrDefault()?.StackStatus ?? "").Contains("ROLLBACK", StringComparison.Ordinal);
-        }
-        catch (AmazonServiceException e)
-        {
-            throw Errors.AwsCall("CloudFormation", "DescribeStacks", stackId, e, "The handler needs cloudformation:DescribeStacks on its stack to tell a rollback from an update.");
-        }
-    }
+    public async Task<bool> RollingBackAsync(string stackId, CancellationToken cancellationToken) =>
+        ((await StackAsync(stackId, "to tell a rollback from an update", cancellationToken))?.StackStatus ?? "").Contains("ROLLBACK", StringComparison.Ordinal);
 
     /// <summary>
     /// Null while the stack is still in the create or update that began before <paramref name="since"/>
@@ -28,20 +18,25 @@ internal sealed class StackReads(IAmazonCloudFormation cloudFormation, Action<st
     /// </summary>
     public async Task<string?> NotWaitingSinceAsync(string stackId, long since, CancellationToken cancellationToken)
     {
-        Amazon.CloudFormation.Stack? stack;
-        try
-        {
-            stack = (await cloudFormation.DescribeStacksAsync(new DescribeStacksRequest { StackName = stackId }, cancellationToken)).Stacks.FirstOrDefault();
-        }
-        catch (AmazonServiceException e)
-        {
-            throw Errors.AwsCall("CloudFormation", "DescribeStacks", stackId, e, "The handler needs cloudformation:DescribeStacks on its stack to know that it still waits for a queued export.");
-        }
+        var stack = await StackAsync(stackId, "to know that it still waits for a queued export", cancellationToken);
         var status = stack?.StackStatus ?? "gone";
         var began = stack?.LastUpdatedTime ?? stack?.CreationTime;
         if (status is not ("CREATE_IN_PROGRESS" or "UPDATE_IN_PROGRESS")) return status;
         if (began is null || new DateTimeOffset(DateTime.SpecifyKind(began.Value, DateTimeKind.Utc)).ToUnixTimeSeconds() <= since) return null;
         return $"{status}, an operation begun at {began:u}, after this wait";
+    }
+
+    /// <summary>The stack as DescribeStacks tells it; null when it names none. <paramref name="why"/> completes the advice of a refusal.</summary>
+    private async Task<Amazon.CloudFormation.Stack?> StackAsync(string stackId, string why, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await cloudFormation.DescribeStacksAsync(new DescribeStacksRequest { StackName = stackId }, cancellationToken)).Stacks.FirstOrDefault();
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Errors.AwsCall("CloudFormation", "DescribeStacks", stackId, e, $"The handler needs cloudformation:DescribeStacks on its stack {why}.");
+        }
     }
 
     /// <summary>The physical id CloudFormation holds for this logical id now; null when it holds none, or cannot say.</summary>
