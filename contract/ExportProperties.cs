@@ -21,6 +21,20 @@ internal abstract class ExportProperties
     /// <summary>The wait settings, or null when the resource itself does not wait.</summary>
     [JsonPropertyName("Wait")] public WaitProperties? Wait { get; set; }
 
+    /// <summary>
+    /// With <c>WaitForCompletion = false</c> only: the watcher that follows the export after its
+    /// resource has completed, so that its completion event still comes (<see cref="WaitProperties.Poller"/>
+    /// and <see cref="WaitProperties.IntervalSeconds"/> only; no condition, no Timeout). A property of
+    /// its own, not <see cref="Wait"/>: that one means "the resource waits", which this export does not.
+    /// </summary>
+    [JsonPropertyName("Watch")] public WaitProperties? Watch { get; set; }
+
+    /// <summary>
+    /// The construct's path in the CDK app (e.g. <c>MyStack/VmImage</c>), for the completion event:
+    /// the name a developer knows the export by. Not part of what is exported.
+    /// </summary>
+    [JsonPropertyName("ConstructPath")] public string? ConstructPath { get; set; }
+
     /// <summary>On a result resource only: the export task whose final attributes it reads.</summary>
     [JsonPropertyName("TaskId")] public string? TaskId { get; set; }
 

@@ -27,4 +27,11 @@ internal static class ProviderSettings
     /// answers a wait that runs out, and stops what it started first. Longer waits take the long path.
     /// </summary>
     public const int ShortPathLimitSeconds = 3300;
+
+    /// <summary>
+    /// Polls one poller execution may make within Step Functions' 25,000-event history (about 9
+    /// events each): it bounds a long wait's Timeout / PollInterval at synth, and how long a watcher
+    /// of an export that does not wait follows it (2,500 PollIntervals).
+    /// </summary>
+    public const int MaxPolls = 2500;
 }

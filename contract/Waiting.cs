@@ -83,6 +83,9 @@ internal sealed class PollerInput
     /// </summary>
     [JsonPropertyName("Poll")] public PollerOutput? Poll { get; set; }
 
+    /// <summary>When the wait or the watch began (Unix seconds): the completion event's start. Absent from executions started before it was added.</summary>
+    [JsonPropertyName("StartedUnixSeconds")] public long? StartedUnixSeconds { get; set; }
+
     /// <summary>When the poller gives up, Unix seconds.</summary>
     [JsonPropertyName("DeadlineUnixSeconds")] public long DeadlineUnixSeconds { get; set; }
 }
@@ -93,7 +96,7 @@ internal sealed class PollerOutput
     /// <summary>Field the state machine's Choice state reads.</summary>
     public const string DoneField = "Done";
 
-    /// <summary>True once the export has ended and its WaitCondition was signalled, or the Timeout passed.</summary>
+    /// <summary>True once the export has ended and its WaitCondition was signalled (a watcher: its event put), or the deadline passed.</summary>
     [JsonPropertyName(DoneField)] public bool Done { get; set; }
 
     /// <summary>The task a queued export started (its poller's later polls need not look for it again).</summary>

@@ -18,8 +18,12 @@ namespace ExportConstructs;
 /// </summary>
 public sealed class ExportPoller : Construct
 {
-    /// <summary>The longest WaitCondition (12 h) plus a margin: no execution outlives its purpose.</summary>
-    public static readonly Duration ExecutionTimeout = Duration.Hours(13);
+    /// <summary>
+    /// A watcher's longest run (2,500 polls at the longest PollInterval, an hour: 104 days) plus a
+    /// margin. Each poll ends its own loop at its deadline (a long wait's: its Timeout; a watcher's:
+    /// 2,500 intervals), and a Delete stops it; this only bounds an execution whose polls all fail.
+    /// </summary>
+    public static readonly Duration ExecutionTimeout = Duration.Days(105);
 
     /// <summary>The state machine.</summary>
     public StateMachine StateMachine { get; }
@@ -57,7 +61,7 @@ public sealed class ExportPoller : Construct
         {
             DefinitionBody = DefinitionBody.FromChainable(poll.Next(finished)),
             Timeout = ExecutionTimeout,
-            Comment = "ExportConstructs: polls one export and signals its WaitCondition.",
+            Comment = "ExportConstructs: polls one export and signals its WaitCondition, or watches an export that does not wait until it ends.",
             TracingEnabled = true,
         });
         LogEverything(logs);

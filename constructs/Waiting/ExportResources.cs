@@ -37,6 +37,7 @@ internal sealed class ExportResources
         properties.Tags = Props.Tags(tags);
         properties.RemovalPolicy = removal;
         properties.WaitForCompletion = Props.Flag(waitForCompletion, true);
+        properties.ConstructPath = export.Node.Path;
         Props.ThrowIfInvalid(export, Validation.Check(properties, Props.IsToken));
         var exportTags = new ExportTags(resourceType, tags);
         export.Node.AddValidation(new MergedTagsCheck(export, () => { properties.Tags = exportTags.Merged(); return Validation.Check(properties, Props.IsToken); }));
@@ -56,7 +57,14 @@ internal sealed class ExportResources
         if (!waiting.LongPath)
         {
             if (waiting.Waits) props.Wait = waiting.Properties();
+            // Not waiting: a watcher follows the export after the resource completes, for its completion event.
+            if (waiting.WatchProperties() is { } watch)
+            {
+                watch.Poller = provider.Poller.StateMachine.StateMachineArn;
+                props.Watch = watch;
+            }
             var single = Custom(scope, "Resource", token, resourceType, props, typeInfo, tags);
+            if (props.Watch is not null) single.Node.AddDependency(provider.Poller.Access);
             return new ExportResources { Resource = single, Attributes = single };
         }
 

@@ -17,7 +17,7 @@ internal sealed record Waiting(bool Waits, int IntervalSeconds, int TimeoutSecon
     public static readonly Duration DefaultPollInterval = Duration.Minutes(5);
 
     /// <summary>Polls one poller execution may make within Step Functions' 25,000-event history (about 9 events each).</summary>
-    public const int MaxPolls = 2500;
+    public const int MaxPolls = ProviderSettings.MaxPolls;
 
     /// <summary>A WaitCondition waits at most 12 hours.</summary>
     public const int MaxTimeoutSeconds = 43200;
@@ -30,6 +30,16 @@ internal sealed record Waiting(bool Waits, int IntervalSeconds, int TimeoutSecon
     {
         IntervalSeconds = IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         TimeoutSeconds = TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
+    /// An export that does not wait is followed by a watcher (a poller execution that signals nothing)
+    /// until it ends, so that its completion event still comes: every PollInterval, for at most
+    /// <see cref="MaxPolls"/> polls.
+    /// </summary>
+    public WaitProperties? WatchProperties() => Waits ? null : new()
+    {
+        IntervalSeconds = IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     /// <summary>Reads and checks the props; the message names the construct, the prop, the value and what is valid.</summary>

@@ -35,9 +35,13 @@ internal static class AwsClients
         new AmazonEventBridgeClient(Configure(new AmazonEventBridgeConfig())));
 
     /// <summary>The export rules wired to the given clients.</summary>
-    public static ExportLifecycle Lifecycle(AwsServices aws, TimeProvider clock, Action<string> log) =>
-        new([new ExportedVmImageHandler(aws.Ec2, aws.S3, log), new AppStreamAmiExportHandler(aws.AppStream, aws.Ec2, log)], aws.StepFunctions, aws.CloudFormation, clock, log,
-            new Telemetry.ExportEventPublisher(aws.EventBridge, new Telemetry.EmbeddedMetrics(clock, log), log));
+    public static ExportLifecycle Lifecycle(AwsServices aws, TimeProvider clock, Action<string> log)
+    {
+        var emf = new Telemetry.EmbeddedMetrics(clock, log);
+        var metrics = new Telemetry.ExportMetrics(emf, log);
+        return new([new ExportedVmImageHandler(aws.Ec2, aws.S3, log, metrics), new AppStreamAmiExportHandler(aws.AppStream, aws.Ec2, log, metrics)],
+            aws.StepFunctions, aws.CloudFormation, clock, log, new Telemetry.ExportEventPublisher(aws.EventBridge, emf, log), metrics);
+    }
 
     /// <summary>The whole function: lifecycle and poller, for one handler string.</summary>
     public static CustomResourceFunction Function(AwsServices aws, TimeProvider clock, Action<string> log, string? handler)

@@ -10,6 +10,8 @@ internal sealed partial class ExportLifecycle
     {
         var taskId = request.TaskId!;
         await _pollers.StopAsync(request.Wait, taskId, request.LogicalId, cancellationToken);
+        // An export that does not wait: its watcher stops with it, and the Delete reports what it stops.
+        await _pollers.StopAsync(request.Properties.Watch, taskId, request.LogicalId, cancellationToken);
         string? queued = null;
         if (StartLimits.IsQueueId(taskId))
         {
@@ -22,7 +24,7 @@ internal sealed partial class ExportLifecycle
                 await kind.ReleaseUnlistedAsync(request, StartLimits.FingerprintOf(taskId), cancellationToken);
                 return Answer(taskId, ExportActions.Released);
             }
-            await kind.BeginDeleteAsync(request.ForTask(queued), cancellationToken);
+            if (await kind.BeginDeleteAsync(request.ForTask(queued), cancellationToken)) await ReportCancelledAsync(request, queued, cancellationToken);
         }
         else if (!kind.Minted(taskId))
         {
@@ -31,7 +33,7 @@ internal sealed partial class ExportLifecycle
                 ? new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = started, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() }
                 : Answer(taskId, ExportActions.Released);
         }
-        else await kind.BeginDeleteAsync(request, cancellationToken);
+        else if (await kind.BeginDeleteAsync(request, cancellationToken)) await ReportCancelledAsync(request, taskId, cancellationToken);
         var answer = new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = queued, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() };
         if (!kind.MayHaveStrays(request)) return answer;
         // Strays belong to the export CloudFormation holds, so only its own Delete ends them: never the
@@ -83,7 +85,8 @@ internal sealed partial class ExportLifecycle
         foreach (var export in owned.Where(e => e.Running && (e.Identity == wanted || heldOnlyOnCompletion && e.Replaces is not null)))
         {
             _log($"Delete of {request.TaskId}, an id CloudFormation made up: export {export.TaskId} was started by this resource; stopping it");
-            await kind.BeginDeleteAsync(request.ForTask(export.TaskId), cancellationToken);
+            await _pollers.StopAsync(request.Properties.Watch, export.TaskId, request.LogicalId, cancellationToken);
+            if (await kind.BeginDeleteAsync(request.ForTask(export.TaskId), cancellationToken)) await ReportCancelledAsync(request, export.TaskId, cancellationToken);
             found ??= export.TaskId;
         }
         return found;

@@ -33,7 +33,9 @@ internal sealed partial class ExportLifecycle
                 WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds(),
             };
         }
-        await RetagAsync(kind, await Queue.ResolveAsync(kind, request, cancellationToken), cancellationToken);
+        var kept = await Queue.ResolveAsync(kind, request, cancellationToken);
+        await RetagAsync(kind, kept, cancellationToken);
+        await RewatchAsync(kind, kept, cancellationToken);
         var signal = request.Wait?.Signal;
         if (signal == request.OldProperties?.Wait?.Signal) return Answer(held, ExportActions.Kept);
         // One poller per export: the one signalling the old condition stops, whether the export gets a
@@ -42,6 +44,21 @@ internal sealed partial class ExportLifecycle
         // A rollback returns to a condition that was signalled when it was created: nothing to poll for.
         if (signal is null || await _stack.RollingBackAsync(request.StackId, cancellationToken)) return Answer(held, ExportActions.Kept);
         return await HandOverAsync(kind, request, held, startedHere: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// An Update that keeps the export and turns its watcher on or off (<c>WaitForCompletion</c> changed,
+    /// or a stack made by an earlier version gets watchers): a watcher is started only for an export
+    /// still running, since one that has ended was reported (or not) when it ended.
+    /// </summary>
+    private async Task RewatchAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken)
+    {
+        var before = request.OldProperties?.Watch;
+        var after = request.Properties.Watch;
+        if (before?.Poller == after?.Poller) return;
+        if (before is not null) await _pollers.StopAsync(before, request.TaskId, request.LogicalId, cancellationToken);
+        if (after is not null && !StartLimits.IsQueueId(request.TaskId) && (await kind.DescribeAsync(request.TaskId!, cancellationToken))?.Running == true)
+            await _pollers.WatchAsync(request, request.TaskId!, cancellationToken);
     }
 
     /// <summary>True when an Update changes what is exported (so the export is replaced); tags, removal policy and waiting do not.</summary>

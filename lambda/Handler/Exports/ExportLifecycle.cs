@@ -20,14 +20,17 @@ internal sealed partial class ExportLifecycle
     private readonly ShortWait _wait;
     private readonly QueueWait _queueWait;
     private readonly Telemetry.ExportEventPublisher? _events;
+    private readonly Telemetry.ExportMetrics? _metrics;
     private readonly TimeProvider _clock;
     private readonly Action<string> _log;
 
     /// <summary>The rules over these kinds, with the clients of the wait and of the stack's reads.</summary>
     public ExportLifecycle(IEnumerable<IExportKind> kinds, Amazon.StepFunctions.IAmazonStepFunctions stepFunctions,
-        Amazon.CloudFormation.IAmazonCloudFormation cloudFormation, TimeProvider clock, Action<string> log, Telemetry.ExportEventPublisher? events = null)
+        Amazon.CloudFormation.IAmazonCloudFormation cloudFormation, TimeProvider clock, Action<string> log,
+        Telemetry.ExportEventPublisher? events = null, Telemetry.ExportMetrics? metrics = null)
     {
         _events = events;
+        _metrics = metrics;
         _kinds = kinds.ToDictionary(k => k.ResourceType);
         _pollers = new PollerExecutions(stepFunctions, clock, log);
         _stack = new StackReads(cloudFormation, log);

@@ -41,8 +41,12 @@ internal interface IExportKind
     /// </summary>
     Task RetagAsync(ExportRequest request, TagChange change, CancellationToken cancellationToken);
 
-    /// <summary>Begins a Delete: stops what can be stopped.</summary>
-    Task BeginDeleteAsync(ExportRequest request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Begins a Delete: stops what can be stopped. True when the export was still running, so that
+    /// the Delete ends it (cancels it, or where AWS cannot cancel, follows it and applies the removal
+    /// policy to what it makes): the lifecycle then reports it cancelled.
+    /// </summary>
+    Task<bool> BeginDeleteAsync(ExportRequest request, CancellationToken cancellationToken);
 
     /// <summary>True once the export is stopped and the removal policy applied.</summary>
     Task<bool> FinishDeleteAsync(ExportRequest request, CancellationToken cancellationToken);

@@ -20,13 +20,34 @@ internal sealed class PollerExecutions(IAmazonStepFunctions stepFunctions, TimeP
     public sealed record Start(long Deadline, AmazonServiceException? Error);
 
     /// <summary>
-    /// Starts the poller of <paramref name="taskId"/> (a task id, or a queue id whose start it retries,
-    /// tagging what it starts as a replacement of <paramref name="replaces"/>) for the request's WaitCondition.
+    /// Starts the poller of <paramref name="taskId"/> (a task id, or a queued export's id whose start it
+    /// retries, tagging what it starts as a replacement of <paramref name="replaces"/>) for the request's WaitCondition.
     /// </summary>
-    public async Task<Start> StartAsync(ExportRequest request, string taskId, string? replaces, CancellationToken cancellationToken)
+    public Task<Start> StartAsync(ExportRequest request, string taskId, string? replaces, CancellationToken cancellationToken)
     {
         var wait = request.Wait!;
-        var timeout = wait.TimeoutOr(0);
+        // One interval before the condition's own timeout: the signal at the deadline must arrive while it still waits.
+        return StartAsync(request, wait, taskId, replaces, wait.TimeoutOr(0) - wait.IntervalOr(ProviderSettings.QueryIntervalSeconds), "poller", cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the watcher of <paramref name="taskId"/>, an export that does not wait: it polls every
+    /// interval until the export ends, puts its completion event, and signals nothing. It gives up
+    /// after <see cref="ProviderSettings.MaxPolls"/> polls (its execution's history would not hold more).
+    /// A watcher that cannot be started is logged, never an error: the export is the resource's
+    /// outcome, its event a side effect.
+    /// </summary>
+    public async Task WatchAsync(ExportRequest request, string taskId, CancellationToken cancellationToken)
+    {
+        if (request.Properties.Watch is not { Poller.Length: > 0 } watch) return;
+        var started = await StartAsync(request, watch, taskId, null, (long)ProviderSettings.MaxPolls * watch.IntervalOr(ProviderSettings.QueryIntervalSeconds), "watcher", cancellationToken);
+        if (started.Error is { } e)
+            log($"Watcher for {taskId} not started: [{e.ErrorCode}] {e.Message}; no completion event will come for it unless its Delete stops it while it runs");
+    }
+
+    private async Task<Start> StartAsync(ExportRequest request, WaitProperties settings, string taskId, string? replaces, long seconds, string what, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var input = new PollerInput
         {
             ResourceType = request.ResourceType,
@@ -35,22 +56,22 @@ internal sealed class PollerExecutions(IAmazonStepFunctions stepFunctions, TimeP
             LogicalId = request.LogicalId,
             Replaces = replaces,
             ResourceProperties = JsonSerializer.SerializeToElement(request.Properties, request.Properties.GetType(), ContractJsonContext.Default),
-            IntervalSeconds = wait.IntervalOr(ProviderSettings.QueryIntervalSeconds),
+            IntervalSeconds = settings.IntervalOr(ProviderSettings.QueryIntervalSeconds),
+            StartedUnixSeconds = now,
+            DeadlineUnixSeconds = now + seconds,
         };
-        // One interval before the condition's own timeout: the signal at the deadline must arrive while it still waits.
-        input.DeadlineUnixSeconds = clock.GetUtcNow().ToUnixTimeSeconds() + timeout - input.IntervalSeconds;
-        var name = Name(taskId, wait);
+        var name = Name(taskId, settings);
         try
         {
             await stepFunctions.StartExecutionAsync(new StartExecutionRequest
             {
-                StateMachineArn = wait.Poller!, Name = name, Input = JsonSerializer.Serialize(input, ContractJsonContext.Default.PollerInput),
+                StateMachineArn = settings.Poller!, Name = name, Input = JsonSerializer.Serialize(input, ContractJsonContext.Default.PollerInput),
             }, cancellationToken);
-            log($"Started poller {name} for {taskId}: every {input.IntervalSeconds} s for up to {timeout} s");
+            log($"Started {what} {name} for {taskId}: every {input.IntervalSeconds} s for up to {seconds} s");
         }
         catch (ExecutionAlreadyExistsException)
         {
-            log($"Poller {name} for {taskId} was already started by this request");
+            log($"{what} {name} for {taskId} was already started by this request");
         }
         catch (AmazonServiceException e)
         {
@@ -59,7 +80,10 @@ internal sealed class PollerExecutions(IAmazonStepFunctions stepFunctions, TimeP
         return new Start(input.DeadlineUnixSeconds, null);
     }
 
-    /// <summary>Stops the poller of <paramref name="taskId"/> for <paramref name="wait"/>'s condition, if there is one.</summary>
+    /// <summary>
+    /// Stops the poller of <paramref name="taskId"/> for <paramref name="wait"/>'s condition, if there
+    /// is one; given an export's <see cref="ExportProperties.Watch"/>, its watcher.
+    /// </summary>
     public async Task StopAsync(WaitProperties? wait, string? taskId, string logicalId, CancellationToken cancellationToken)
     {
         if (wait?.Poller is not { Length: > 0 } poller || taskId is null) return;
@@ -86,7 +110,7 @@ internal sealed class PollerExecutions(IAmazonStepFunctions stepFunctions, TimeP
     public static string ExecutionArn(string stateMachineArn, string name) =>
         stateMachineArn.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":" + name;
 
-    /// <summary>The poller execution of one export and one WaitCondition (at most one runs per export).</summary>
+    /// <summary>The poller execution of one export and one WaitCondition, or its watcher (no condition): at most one runs per export.</summary>
     private static string Name(string taskId, WaitProperties wait) =>
         $"{taskId}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(wait.Signal ?? "")))[..8]}";
 }

@@ -36,7 +36,7 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
         var request = ExportRequest.From(input, kind);
         var wait = request.Wait;
         if (wait?.Signal is not { Length: > 0 })
-            throw Errors.PollerWithoutCondition(input.PhysicalResourceId);
+            return request.Properties.Watch is { } ? await WatchOnceAsync(kind, request, input, cancellationToken) : throw Errors.PollerWithoutCondition(input.PhysicalResourceId);
         var taskId = input.PhysicalResourceId;
         var queued = StartLimits.IsQueueId(taskId);
         if (queued)
@@ -128,9 +128,59 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
         return new PollerOutput { Done = true };
     }
 
-    /// <summary>When the wait began: the deadline is one interval short of the Timeout after it.</summary>
+    /// <summary>When the wait began: the deadline is one interval short of the Timeout after it (executions started before the start was in the input).</summary>
     private static long StartOf(PollerInput input, WaitProperties wait) =>
-        input.DeadlineUnixSeconds - wait.TimeoutOr(0) + input.IntervalSeconds;
+        input.StartedUnixSeconds ?? input.DeadlineUnixSeconds - wait.TimeoutOr(0) + input.IntervalSeconds;
+
+    /// <summary>
+    /// One poll of a watcher: an export that does not wait, followed after its resource completed so
+    /// that its completion event still comes. It signals nothing: when the export has ended it reports
+    /// the final state (event and metrics) and ends; a passing error or a task not shown yet waits for
+    /// the next poll; past its last poll it ends without an event, and says so.
+    /// </summary>
+    private async Task<PollerOutput> WatchOnceAsync(IExportKind kind, ExportRequest request, PollerInput input, CancellationToken cancellationToken)
+    {
+        var taskId = input.PhysicalResourceId;
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        // The kinds answer an export that does not wait "done" at once (its resource completes at the
+        // start); the watcher checks it as a waiting export would. The input is this poll's own copy.
+        request.Properties.WaitForCompletion = null;
+        string state;
+        string? reason = null;
+        Dictionary<string, string>? attributes = null;
+        try
+        {
+            var status = await kind.CheckAsync(request, cancellationToken);
+            if (!status.IsComplete) return Watching(input, taskId, now);
+            (state, attributes) = (ExportEvents.States.Completed, status.Data);
+        }
+        catch (AwsCallException e) when (e.Transient)
+        {
+            log($"Watch of {taskId} failed for now: {e.Message}; trying again next interval");
+            return Watching(input, taskId, now);
+        }
+        catch (ExportNotFoundException e)
+        {
+            if ((input.StartedUnixSeconds ?? now) + ExportNotFoundException.GraceSeconds > now) return Watching(input, taskId, now);
+            // AWS forgets ended tasks after a while; a watcher that polls less often than that cannot tell how it ended.
+            log($"{e.Message} The watcher ends without an event: how the export ended is no longer known.");
+            return new PollerOutput { Done = true };
+        }
+        catch (ExportException e)
+        {
+            (state, reason) = (ExportEvents.States.Failed, e.Message);
+        }
+        await lifecycle.ReportEndAsync(request, taskId, state, attributes, reason, input.StartedUnixSeconds, cancellationToken);
+        log($"Watcher of {taskId}: the export ended {state}; the watcher ends");
+        return new PollerOutput { Done = true };
+    }
+
+    private PollerOutput Watching(PollerInput input, string taskId, long now)
+    {
+        if (now < input.DeadlineUnixSeconds) return new PollerOutput { Done = false };
+        log($"Watcher of {taskId}: the export still runs after {ProviderSettings.MaxPolls} polls, the most one execution holds; the watcher ends without an event");
+        return new PollerOutput { Done = true };
+    }
 
     private async Task<PollerOutput> ContinueAsync(PollerInput input, string taskId, WaitProperties wait, CancellationToken cancellationToken)
     {

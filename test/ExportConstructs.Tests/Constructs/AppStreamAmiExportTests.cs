@@ -41,6 +41,7 @@ public sealed class AppStreamAmiExportTests
             ["RemovalPolicy"] = "destroy",
             ["WaitForCompletion"] = "true",
             ["Wait"] = Match.ObjectLike(new Dictionary<string, object> { ["TimeoutSeconds"] = "21600", ["IntervalSeconds"] = "300" }),
+            ["ConstructPath"] = "TestStack/As",
         }));
     }
 

@@ -42,6 +42,13 @@ public sealed class ExportedVmImageTests
             ["Tags"] = new Dictionary<string, object> { ["team"] = "infra" },
             ["RemovalPolicy"] = "destroy",
             ["WaitForCompletion"] = "false",
+            ["ConstructPath"] = "TestStack/Vm",
+            // Not waited for: a watcher follows the export for its completion event, every PollInterval.
+            ["Watch"] = new Dictionary<string, object>
+            {
+                ["IntervalSeconds"] = "300",
+                ["Poller"] = new Dictionary<string, object> { ["Ref"] = Match.StringLikeRegexp("^ExportConstructsProviderPollerStateMachine") },
+            },
         }));
     }
 

@@ -14,9 +14,9 @@ namespace ExportConstructs.Handler.Exports;
 internal sealed partial class AppStreamAmiExportHandler
 {
     /// <inheritdoc />
-    public Task BeginDeleteAsync(ExportRequest request, CancellationToken cancellationToken) =>
-        // AppStream has no cancel operation: FinishDeleteAsync waits for the task to end.
-        Task.CompletedTask;
+    /// <remarks>AppStream has no cancel operation: FinishDeleteAsync waits for the task to end (under DESTROY).</remarks>
+    public async Task<bool> BeginDeleteAsync(ExportRequest request, CancellationToken cancellationToken) =>
+        Minted(request.TaskId!) && (await GetAsync(request.TaskId!, cancellationToken))?.State == ExportImageTaskState.EXPORTING;
 
     /// <inheritdoc />
     public async Task<bool> FinishDeleteAsync(ExportRequest request, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ using ExportImageTask = Amazon.AppStream.Model.ExportImageTask;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>AppStream <c>CreateExportImageTask</c>: an AppStream image copied into an EC2 AMI.</summary>
-internal sealed partial class AppStreamAmiExportHandler(IAmazonAppStream appStream, IAmazonEC2 ec2, Action<string> log)
+internal sealed partial class AppStreamAmiExportHandler(IAmazonAppStream appStream, IAmazonEC2 ec2, Action<string> log, Telemetry.ExportMetrics? metrics = null)
     : ExportKind<AppStreamAmiExportProperties>(ContractJsonContext.Default.AppStreamAmiExportProperties), IExportKind
 {
     /// <inheritdoc />
@@ -38,6 +38,7 @@ internal sealed partial class AppStreamAmiExportHandler(IAmazonAppStream appStre
         var amiName = p.AmiName ?? GeneratedAmiName(p.ImageName!, fingerprint);
         var tags = new Dictionary<string, string>(p.Tags ?? []);
         foreach (var (key, value) in ownerTags) tags[key] = value;
+        metrics?.StartAttempted(ExportEvents.Kinds.AppStreamAmiExport, request.StackId);
         try
         {
             var started = await appStream.CreateExportImageTaskAsync(new CreateExportImageTaskRequest
@@ -69,7 +70,10 @@ internal sealed partial class AppStreamAmiExportHandler(IAmazonAppStream appStre
         if (!Waits(Props(request).WaitForCompletion))
             // Not waiting: the attributes as they stand, also when AppStream does not show the task yet.
             return IsCompleteResponse.Done(await CurrentAsync(request, cancellationToken));
-        var task = await GetAsync(taskId, cancellationToken) ?? throw Errors.AppStreamExportNotFound(taskId);
+        var task = await GetAsync(taskId, cancellationToken);
+        // AppStream reports no progress: the poll is counted alone.
+        metrics?.Polled(ExportEvents.Kinds.AppStreamAmiExport, request.StackId, null);
+        if (task is null) throw Errors.AppStreamExportNotFound(taskId);
         if (task.State == ExportImageTaskState.COMPLETED) return IsCompleteResponse.Done(Attributes(task));
         if (task.State == ExportImageTaskState.EXPORTING)
         {

@@ -8,7 +8,7 @@ using ExportConstructs.Handler.CustomResources;
 namespace ExportConstructs.Handler.Exports;
 
 /// <summary>EC2 <c>ExportImage</c>: an AMI written to S3 as a VMDK, RAW or VHD file.</summary>
-internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> log)
+internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s3, Action<string> log, Telemetry.ExportMetrics? metrics = null)
     : ExportKind<ExportedVmImageProperties>(ContractJsonContext.Default.ExportedVmImageProperties), IExportKind
 {
     /// <inheritdoc />
@@ -36,6 +36,7 @@ internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s
             ResourceType = Amazon.EC2.ResourceType.ExportImageTask,
             Tags = tags.Select(t => new Tag(t.Key, t.Value)).ToList(),
         }];
+        metrics?.StartAttempted(ExportEvents.Kinds.ExportedVmImage, request.StackId);
         try
         {
             var started = await ec2.ExportImageAsync(export, cancellationToken);
@@ -58,7 +59,9 @@ internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s
         var p = Props(request);
         var taskId = request.TaskId!;
         if (!Waits(p.WaitForCompletion)) return IsCompleteResponse.Done(Attributes(p, taskId));
-        var task = await DescribeAsync(taskId, cancellationToken) ?? throw Errors.VmExportNotFound(taskId);
+        var task = await DescribeAsync(taskId, cancellationToken);
+        metrics?.Polled(ExportEvents.Kinds.ExportedVmImage, request.StackId, task?.Status == "completed" ? 100 : ProgressOf(task?.Progress));
+        if (task is null) throw Errors.VmExportNotFound(taskId);
         switch (task.Status)
         {
             case "completed":
@@ -72,6 +75,10 @@ internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s
                 throw Errors.VmExportFailed(taskId, task.ImageId ?? p.ImageId, task.Status, task.StatusMessage);
         }
     }
+
+    /// <summary>EC2's progress ("0" to "100", a string), or null when it reports none or none that reads as a number.</summary>
+    private static double? ProgressOf(string? progress) =>
+        double.TryParse(progress, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 100 ? p : null;
 
     /// <inheritdoc />
     public Task<Dictionary<string, string>> CurrentAsync(ExportRequest request, CancellationToken cancellationToken) =>
@@ -89,13 +96,13 @@ internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s
     }
 
     /// <inheritdoc />
-    public async Task BeginDeleteAsync(ExportRequest request, CancellationToken cancellationToken)
+    public async Task<bool> BeginDeleteAsync(ExportRequest request, CancellationToken cancellationToken)
     {
         var taskId = request.TaskId!;
-        if (!Minted(taskId)) return;
+        if (!Minted(taskId)) return false;
         var task = await DescribeAsync(taskId, cancellationToken);
         // A task not seen (yet: reads are eventually consistent right after a start) is cancelled all the same.
-        if (task is not null && task.Status != "active") return;
+        if (task is not null && task.Status != "active") return false;
         try
         {
             await ec2.CancelExportTaskAsync(new CancelExportTaskRequest { ExportTaskId = taskId }, cancellationToken);
@@ -104,6 +111,7 @@ internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s
         catch (AmazonServiceException e) when (task is null && e.ErrorCode is { } code && code.Contains("NotFound", StringComparison.Ordinal))
         {
             log($"EC2 export {taskId} is not known to EC2; nothing to cancel");
+            return false;
         }
         catch (AmazonServiceException e)
         {
@@ -111,6 +119,7 @@ internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s
             // and FinishDeleteAsync applies the removal policy to the finished file.
             log($"EC2 did not cancel export {taskId}: [{e.ErrorCode}] {e.Message}; waiting for it to end");
         }
+        return true;
     }
 
     /// <inheritdoc />
