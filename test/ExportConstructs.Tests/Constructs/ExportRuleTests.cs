@@ -105,6 +105,22 @@ public sealed class ExportRuleTests
         (ami.Resource, ami.OnExportCompleted("Completed"), ami.OnExportFailed("Failed"), ami.OnExportStateChange("Any"), ResourceTypes.AppStreamAmiExport, ResourceTypes.AppStreamAmiExportResult);
 
     [Fact]
+    public void Rules_OfAnExportWhoseLogicalIdIsOverridden_ShouldMatchTheDeployedIdWhichTheResultResourcePublishesToo()
+    {
+        var stack = NewStack();
+        var ami = AppStream(stack, "Export", timeoutMinutes: 180);
+        ((CfnResource)ami.Resource.Node.DefaultChild!).OverrideLogicalId("OfficeAmiExport");
+        var rule = ami.OnExportStateChange("Any");
+
+        var s = Of(stack);
+
+        AssertPattern(Expected(AllDetailTypes, OfResource("OfficeAmiExport")), Pattern(s, rule));
+        // On the long path the result resource publishes the event, naming the export by ExportLogicalId.
+        var result = Assert.Single(s.OfType(ResourceTypes.AppStreamAmiExportResult)).Resource.GetProperty("Properties");
+        Assert.Equal("OfficeAmiExport", result.GetProperty("ExportLogicalId").GetString());
+    }
+
+    [Fact]
     public void Rules_OfTwoExportsInOneStack_ShouldEachMatchOnlyTheirOwnExportsEventsAndKeepMatchingAReplacement()
     {
         var stack = NewStack();
