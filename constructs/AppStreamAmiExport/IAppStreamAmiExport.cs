@@ -24,11 +24,22 @@ public interface IAppStreamAmiExport : IConstruct
 
     /// <summary>
     /// Defines an EventBridge rule, on the account's default bus, triggered when this export
-    /// completes (detail-type <c>Export Completed</c>): its AMI exists (the detail's <c>attributes</c> hold its id, name and the image ARN).
+    /// completes (detail-type <c>Export Completed</c>): its AMI exists (the detail's
+    /// <c>attributes</c> hold its id, name and the image ARN).
     /// </summary>
-    /// <remarks>On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id and the export resource's logical id, so it keeps matching after a replacement (whose task id is new) and never matches another export's events. On an imported AMI (<c>FromAppStreamAmiExportAttributes</c>) it matches <c>TaskId</c> when given; given only <c>AmiId</c>, <c>OnExportCompleted</c> matches the event's <c>attributes.AmiId</c>, and the other two throw at synth (no other event carries the AMI id).</remarks>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported AMI
+    /// (<c>FromAppStreamAmiExportAttributes</c>) it matches <c>TaskId</c> when given; given only
+    /// <c>AmiId</c>, <c>OnExportCompleted</c> matches the event's <c>attributes.AmiId</c>, and the
+    /// other two throw at synth (no other event carries the AMI id).
+    /// </remarks>
     /// <param name="id">The rule's construct id, under this export.</param>
-    /// <param name="options">As for the CDK's <c>OnEvent</c> methods: <c>EventPattern</c> is merged with the rule's (extra <c>Detail</c> fields narrow it), <c>Target</c> is added, <c>RuleName</c>, <c>Description</c> and <c>CrossStackScope</c> go to the rule. Default: none.</param>
+    /// <param name="options">As for the CDK's <c>OnEvent</c> methods: <c>EventPattern</c> is merged
+    /// with the rule's (extra <c>Detail</c> fields narrow it), <c>Target</c> is added, <c>RuleName</c>,
+    /// <c>Description</c> and <c>CrossStackScope</c> go to the rule. Default: none.</param>
     Rule OnExportCompleted(string id, IOnEventOptions? options = null);
 
     /// <summary>
@@ -37,7 +48,15 @@ public interface IAppStreamAmiExport : IConstruct
     /// (it outlasted its <c>Timeout</c>). Both fail the stack operation that waited for it. Not
     /// <c>Export Cancelled</c> (a Delete ended it, as asked): <see cref="OnExportStateChange"/> matches that.
     /// </summary>
-    /// <remarks>On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id and the export resource's logical id, so it keeps matching after a replacement (whose task id is new) and never matches another export's events. On an imported AMI (<c>FromAppStreamAmiExportAttributes</c>) it matches <c>TaskId</c> when given; given only <c>AmiId</c>, <c>OnExportCompleted</c> matches the event's <c>attributes.AmiId</c>, and the other two throw at synth (no other event carries the AMI id).</remarks>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported AMI
+    /// (<c>FromAppStreamAmiExportAttributes</c>) it matches <c>TaskId</c> when given; given only
+    /// <c>AmiId</c>, <c>OnExportCompleted</c> matches the event's <c>attributes.AmiId</c>, and the
+    /// other two throw at synth (no other event carries the AMI id).
+    /// </remarks>
     /// <param name="id">The rule's construct id, under this export.</param>
     /// <param name="options">As for <see cref="OnExportCompleted"/>.</param>
     Rule OnExportFailed(string id, IOnEventOptions? options = null);
@@ -47,7 +66,15 @@ public interface IAppStreamAmiExport : IConstruct
     /// any final state: detail-types <c>Export Completed</c>, <c>Export Failed</c>,
     /// <c>Export Timed Out</c> and <c>Export Cancelled</c> (the detail's <c>state</c> says which).
     /// </summary>
-    /// <remarks>On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id and the export resource's logical id, so it keeps matching after a replacement (whose task id is new) and never matches another export's events. On an imported AMI (<c>FromAppStreamAmiExportAttributes</c>) it matches <c>TaskId</c> when given; given only <c>AmiId</c>, <c>OnExportCompleted</c> matches the event's <c>attributes.AmiId</c>, and the other two throw at synth (no other event carries the AMI id).</remarks>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported AMI
+    /// (<c>FromAppStreamAmiExportAttributes</c>) it matches <c>TaskId</c> when given; given only
+    /// <c>AmiId</c>, <c>OnExportCompleted</c> matches the event's <c>attributes.AmiId</c>, and the
+    /// other two throw at synth (no other event carries the AMI id).
+    /// </remarks>
     /// <param name="id">The rule's construct id, under this export.</param>
     /// <param name="options">As for <see cref="OnExportCompleted"/>.</param>
     Rule OnExportStateChange(string id, IOnEventOptions? options = null);

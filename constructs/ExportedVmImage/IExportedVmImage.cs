@@ -29,11 +29,21 @@ public interface IExportedVmImage : IConstruct
 
     /// <summary>
     /// Defines an EventBridge rule, on the account's default bus, triggered when this export
-    /// completes (detail-type <c>Export Completed</c>): its file exists (the detail's <c>attributes</c> hold its bucket, key and URI).
+    /// completes (detail-type <c>Export Completed</c>): its file exists (the detail's
+    /// <c>attributes</c> hold its bucket, key and URI).
     /// </summary>
-    /// <remarks>On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id and the export resource's logical id, so it keeps matching after a replacement (whose task id is new) and never matches another export's events. On an imported file (<c>FromExportedVmImageAttributes</c>) it matches the task id (<c>ExportImageTaskId</c>, given or read from <c>S3Key</c>); without one it throws at synth.</remarks>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported file
+    /// (<c>FromExportedVmImageAttributes</c>) it matches the task id (<c>ExportImageTaskId</c>, given
+    /// or read from <c>S3Key</c>); without one it throws at synth.
+    /// </remarks>
     /// <param name="id">The rule's construct id, under this export.</param>
-    /// <param name="options">As for the CDK's <c>OnEvent</c> methods: <c>EventPattern</c> is merged with the rule's (extra <c>Detail</c> fields narrow it), <c>Target</c> is added, <c>RuleName</c>, <c>Description</c> and <c>CrossStackScope</c> go to the rule. Default: none.</param>
+    /// <param name="options">As for the CDK's <c>OnEvent</c> methods: <c>EventPattern</c> is merged
+    /// with the rule's (extra <c>Detail</c> fields narrow it), <c>Target</c> is added, <c>RuleName</c>,
+    /// <c>Description</c> and <c>CrossStackScope</c> go to the rule. Default: none.</param>
     Rule OnExportCompleted(string id, IOnEventOptions? options = null);
 
     /// <summary>
@@ -42,7 +52,14 @@ public interface IExportedVmImage : IConstruct
     /// (it outlasted its <c>Timeout</c>). Both fail the stack operation that waited for it. Not
     /// <c>Export Cancelled</c> (a Delete ended it, as asked): <see cref="OnExportStateChange"/> matches that.
     /// </summary>
-    /// <remarks>On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id and the export resource's logical id, so it keeps matching after a replacement (whose task id is new) and never matches another export's events. On an imported file (<c>FromExportedVmImageAttributes</c>) it matches the task id (<c>ExportImageTaskId</c>, given or read from <c>S3Key</c>); without one it throws at synth.</remarks>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported file
+    /// (<c>FromExportedVmImageAttributes</c>) it matches the task id (<c>ExportImageTaskId</c>, given
+    /// or read from <c>S3Key</c>); without one it throws at synth.
+    /// </remarks>
     /// <param name="id">The rule's construct id, under this export.</param>
     /// <param name="options">As for <see cref="OnExportCompleted"/>.</param>
     Rule OnExportFailed(string id, IOnEventOptions? options = null);
@@ -52,7 +69,14 @@ public interface IExportedVmImage : IConstruct
     /// any final state: detail-types <c>Export Completed</c>, <c>Export Failed</c>,
     /// <c>Export Timed Out</c> and <c>Export Cancelled</c> (the detail's <c>state</c> says which).
     /// </summary>
-    /// <remarks>On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id and the export resource's logical id, so it keeps matching after a replacement (whose task id is new) and never matches another export's events. On an imported file (<c>FromExportedVmImageAttributes</c>) it matches the task id (<c>ExportImageTaskId</c>, given or read from <c>S3Key</c>); without one it throws at synth.</remarks>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported file
+    /// (<c>FromExportedVmImageAttributes</c>) it matches the task id (<c>ExportImageTaskId</c>, given
+    /// or read from <c>S3Key</c>); without one it throws at synth.
+    /// </remarks>
     /// <param name="id">The rule's construct id, under this export.</param>
     /// <param name="options">As for <see cref="OnExportCompleted"/>.</param>
     Rule OnExportStateChange(string id, IOnEventOptions? options = null);
