@@ -62,6 +62,14 @@ internal static class Messages
 
     public static InvalidOperationException AttributeNotGiven(string who, string name) => new($"{who}: {name} was not given; expected it in the attributes.");
 
+    // ---- rules on an export's completion events
+
+    public static InvalidOperationException RuleWithoutTaskId(string who, string method, string s3Key) =>
+        new($"{who}: {method} cannot tell this export's events from other exports': ExportImageTaskId was not given and cannot be read from S3Key '{s3Key}'; expected ExportImageTaskId in the attributes (every event of an export carries its task id).");
+
+    public static InvalidOperationException RuleOnAmiOnly(string who, string method) =>
+        new($"{who}: {method} cannot tell this export's events from other exports': only AmiId was given, and only an Export Completed event carries the AMI id (a failed export made none); expected TaskId in the attributes (every event of an export carries its task id), or OnExportCompleted, which matches by AmiId.");
+
     // ---- the provider
 
     public static ArgumentException ProviderExists(string stackPath) =>

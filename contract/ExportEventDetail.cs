@@ -25,7 +25,7 @@ internal sealed class ExportEventDetail
     [JsonPropertyName("kind")] public string Kind { get; set; } = "";
 
     /// <summary>The export task id (EC2 export-image-task or AppStream task): the resource's physical id, and what AWS's own APIs take.</summary>
-    [JsonPropertyName("taskId")] public string TaskId { get; set; } = "";
+    [JsonPropertyName(ExportEvents.DetailFields.TaskId)] public string TaskId { get; set; } = "";
 
     /// <summary>The final state (<see cref="ExportEvents.States"/>), repeated from the detail-type for consumers that receive the detail alone.</summary>
     [JsonPropertyName("state")] public string State { get; set; } = "";
@@ -38,7 +38,7 @@ internal sealed class ExportEventDetail
     /// bucket, key, URI, format; <see cref="AppStreamAmiExportAttributeNames"/>: AMI id, image ARN, AMI
     /// name): where the result is. Those not known at that state are left out.
     /// </summary>
-    [JsonPropertyName("attributes")] public Dictionary<string, string> Attributes { get; set; } = [];
+    [JsonPropertyName(ExportEvents.DetailFields.Attributes)] public Dictionary<string, string> Attributes { get; set; } = [];
 
     /// <summary>When the export started (UTC); null when the handler no longer knows it.</summary>
     [JsonPropertyName("startedAt")] public DateTime? StartedAt { get; set; }
@@ -50,10 +50,10 @@ internal sealed class ExportEventDetail
     [JsonPropertyName("durationSeconds")] public double? DurationSeconds { get; set; }
 
     /// <summary>The stack's id (ARN): with <see cref="LogicalId"/>, the resource the export belongs to (also the owner tags' values).</summary>
-    [JsonPropertyName("stackId")] public string StackId { get; set; } = "";
+    [JsonPropertyName(ExportEvents.DetailFields.StackId)] public string StackId { get; set; } = "";
 
     /// <summary>The resource's logical id in that stack.</summary>
-    [JsonPropertyName("logicalId")] public string LogicalId { get; set; } = "";
+    [JsonPropertyName(ExportEvents.DetailFields.LogicalId)] public string LogicalId { get; set; } = "";
 
     /// <summary>
     /// The construct's path in the CDK app (e.g. <c>MyStack/VmImage</c>), the name a developer knows

@@ -36,6 +36,23 @@ internal static class ExportEvents
         public static readonly IReadOnlyList<string> All = [Completed, Failed, TimedOut, Cancelled];
     }
 
+    /// <summary>
+    /// Names of <see cref="ExportEventDetail"/>'s fields in the JSON, for what matches events by
+    /// them (the constructs' rules, <c>OnExport…</c>): the detail's serialization uses the same
+    /// constants, so a rename cannot leave a rule matching a field no event has.
+    /// </summary>
+    public static class DetailFields
+    {
+        /// <summary><see cref="ExportEventDetail.TaskId"/>.</summary>
+        public const string TaskId = "taskId";
+        /// <summary><see cref="ExportEventDetail.Attributes"/>.</summary>
+        public const string Attributes = "attributes";
+        /// <summary><see cref="ExportEventDetail.StackId"/>.</summary>
+        public const string StackId = "stackId";
+        /// <summary><see cref="ExportEventDetail.LogicalId"/>.</summary>
+        public const string LogicalId = "logicalId";
+    }
+
     /// <summary>Values of <see cref="ExportEventDetail.State"/>: the final states.</summary>
     public static class States
     {

@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.IAM;
 using Constructs;
 using ExportConstructs.Contract;
@@ -78,6 +79,15 @@ public sealed class AppStreamAmiExport : Construct, IAppStreamAmiExport, ITaggab
         provider.AppStreamExports.Add(this);
         GrantHandler(provider, props.Role is null);
     }
+
+    /// <inheritdoc/>
+    public Rule OnExportCompleted(string id, IOnEventOptions? options = null) => ExportEventRules.Completed(this, id, options, ExportEventRules.OfResource(Resource));
+
+    /// <inheritdoc/>
+    public Rule OnExportFailed(string id, IOnEventOptions? options = null) => ExportEventRules.Failed(this, id, options, ExportEventRules.OfResource(Resource));
+
+    /// <inheritdoc/>
+    public Rule OnExportStateChange(string id, IOnEventOptions? options = null) => ExportEventRules.StateChange(this, id, options, ExportEventRules.OfResource(Resource));
 
     /// <summary>
     /// An AMI exported elsewhere (another stack, or by hand), to boot from without owning it. Give

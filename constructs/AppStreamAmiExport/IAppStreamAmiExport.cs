@@ -1,4 +1,5 @@
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.Events;
 using Constructs;
 
 namespace ExportConstructs;
@@ -20,6 +21,63 @@ public interface IAppStreamAmiExport : IConstruct
 
     /// <summary>The AMI as a machine image for an <c>Instance</c> or a launch template.</summary>
     IMachineImage MachineImage { get; }
+
+    /// <summary>
+    /// Defines an EventBridge rule, on the account's default bus, triggered when this export
+    /// completes (detail-type <c>Export Completed</c>): its AMI exists (the detail's
+    /// <c>attributes</c> hold its id, name and the image ARN).
+    /// </summary>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported AMI
+    /// (<c>FromAppStreamAmiExportAttributes</c>) it matches <c>TaskId</c> when given; given only
+    /// <c>AmiId</c>, <c>OnExportCompleted</c> matches the event's <c>attributes.AmiId</c>, and the
+    /// other two throw at synth (no other event carries the AMI id).
+    /// </remarks>
+    /// <param name="id">The rule's construct id, under this export.</param>
+    /// <param name="options">As for the CDK's <c>OnEvent</c> methods: <c>EventPattern</c> is merged
+    /// with the rule's (extra <c>Detail</c> fields narrow it), <c>Target</c> is added, <c>RuleName</c>,
+    /// <c>Description</c> and <c>CrossStackScope</c> go to the rule. Default: none.</param>
+    Rule OnExportCompleted(string id, IOnEventOptions? options = null);
+
+    /// <summary>
+    /// Defines an EventBridge rule, on the account's default bus, triggered when this export ends
+    /// without a result: detail-types <c>Export Failed</c> (AWS ended it) and <c>Export Timed Out</c>
+    /// (it outlasted its <c>Timeout</c>). Both fail the stack operation that waited for it. Not
+    /// <c>Export Cancelled</c> (a Delete ended it, as asked): <see cref="OnExportStateChange"/> matches that.
+    /// </summary>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported AMI
+    /// (<c>FromAppStreamAmiExportAttributes</c>) it matches <c>TaskId</c> when given; given only
+    /// <c>AmiId</c>, <c>OnExportCompleted</c> matches the event's <c>attributes.AmiId</c>, and the
+    /// other two throw at synth (no other event carries the AMI id).
+    /// </remarks>
+    /// <param name="id">The rule's construct id, under this export.</param>
+    /// <param name="options">As for <see cref="OnExportCompleted"/>.</param>
+    Rule OnExportFailed(string id, IOnEventOptions? options = null);
+
+    /// <summary>
+    /// Defines an EventBridge rule, on the account's default bus, triggered when this export reaches
+    /// any final state: detail-types <c>Export Completed</c>, <c>Export Failed</c>,
+    /// <c>Export Timed Out</c> and <c>Export Cancelled</c> (the detail's <c>state</c> says which).
+    /// </summary>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported AMI
+    /// (<c>FromAppStreamAmiExportAttributes</c>) it matches <c>TaskId</c> when given; given only
+    /// <c>AmiId</c>, <c>OnExportCompleted</c> matches the event's <c>attributes.AmiId</c>, and the
+    /// other two throw at synth (no other event carries the AMI id).
+    /// </remarks>
+    /// <param name="id">The rule's construct id, under this export.</param>
+    /// <param name="options">As for <see cref="OnExportCompleted"/>.</param>
+    Rule OnExportStateChange(string id, IOnEventOptions? options = null);
 }
 
 /// <summary>What identifies an AMI exported from AppStream elsewhere (another stack, or by hand).</summary>
@@ -82,4 +140,17 @@ internal sealed class ImportedAppStreamAmi : Construct, IAppStreamAmiExport
     public IMachineImage MachineImage { get; }
 
     private InvalidOperationException NotGiven(string name) => Messages.AttributeNotGiven(_who, name);
+
+    public Rule OnExportCompleted(string id, IOnEventOptions? options = null) => ExportEventRules.Completed(this, id, options, Match(nameof(OnExportCompleted), completedOnly: true));
+
+    public Rule OnExportFailed(string id, IOnEventOptions? options = null) => ExportEventRules.Failed(this, id, options, Match(nameof(OnExportFailed), completedOnly: false));
+
+    public Rule OnExportStateChange(string id, IOnEventOptions? options = null) => ExportEventRules.StateChange(this, id, options, Match(nameof(OnExportStateChange), completedOnly: false));
+
+    // The task id is on every event of the export; the AMI id only on its Export Completed event. A
+    // rule that could never see the outcomes it names is refused rather than left silent.
+    private IDictionary<string, object> Match(string method, bool completedOnly) =>
+        _attributes.TaskId is { Length: > 0 } task ? ExportEventRules.OfTask(task)
+        : completedOnly ? ExportEventRules.OfAmi(_attributes.AmiId)
+        : throw Messages.RuleOnAmiOnly(_who, method);
 }

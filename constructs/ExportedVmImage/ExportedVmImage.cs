@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.S3;
 using Constructs;
@@ -86,6 +87,15 @@ public sealed class ExportedVmImage : Construct, IExportedVmImage, ITaggableV2
     /// object under a pattern). A principal of another account also needs the bucket's policy to allow it.
     /// </summary>
     public Grant GrantRead(IGrantable grantee) => GrantReadOf(grantee, _bucket, S3Key);
+
+    /// <inheritdoc/>
+    public Rule OnExportCompleted(string id, IOnEventOptions? options = null) => ExportEventRules.Completed(this, id, options, ExportEventRules.OfResource(Resource));
+
+    /// <inheritdoc/>
+    public Rule OnExportFailed(string id, IOnEventOptions? options = null) => ExportEventRules.Failed(this, id, options, ExportEventRules.OfResource(Resource));
+
+    /// <inheritdoc/>
+    public Rule OnExportStateChange(string id, IOnEventOptions? options = null) => ExportEventRules.StateChange(this, id, options, ExportEventRules.OfResource(Resource));
 
     internal static Grant GrantReadOf(IGrantable grantee, IBucket bucket, string key) => Grant.AddToPrincipal(new GrantOnPrincipalOptions
     {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.S3;
 using Constructs;
@@ -25,6 +26,60 @@ public interface IExportedVmImage : IConstruct
 
     /// <summary>Allows <paramref name="grantee"/> <c>s3:GetObject</c> on exactly the file.</summary>
     Grant GrantRead(IGrantable grantee);
+
+    /// <summary>
+    /// Defines an EventBridge rule, on the account's default bus, triggered when this export
+    /// completes (detail-type <c>Export Completed</c>): its file exists (the detail's
+    /// <c>attributes</c> hold its bucket, key and URI).
+    /// </summary>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported file
+    /// (<c>FromExportedVmImageAttributes</c>) it matches the task id (<c>ExportImageTaskId</c>, given
+    /// or read from <c>S3Key</c>); without one it throws at synth.
+    /// </remarks>
+    /// <param name="id">The rule's construct id, under this export.</param>
+    /// <param name="options">As for the CDK's <c>OnEvent</c> methods: <c>EventPattern</c> is merged
+    /// with the rule's (extra <c>Detail</c> fields narrow it), <c>Target</c> is added, <c>RuleName</c>,
+    /// <c>Description</c> and <c>CrossStackScope</c> go to the rule. Default: none.</param>
+    Rule OnExportCompleted(string id, IOnEventOptions? options = null);
+
+    /// <summary>
+    /// Defines an EventBridge rule, on the account's default bus, triggered when this export ends
+    /// without a result: detail-types <c>Export Failed</c> (AWS ended it) and <c>Export Timed Out</c>
+    /// (it outlasted its <c>Timeout</c>). Both fail the stack operation that waited for it. Not
+    /// <c>Export Cancelled</c> (a Delete ended it, as asked): <see cref="OnExportStateChange"/> matches that.
+    /// </summary>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported file
+    /// (<c>FromExportedVmImageAttributes</c>) it matches the task id (<c>ExportImageTaskId</c>, given
+    /// or read from <c>S3Key</c>); without one it throws at synth.
+    /// </remarks>
+    /// <param name="id">The rule's construct id, under this export.</param>
+    /// <param name="options">As for <see cref="OnExportCompleted"/>.</param>
+    Rule OnExportFailed(string id, IOnEventOptions? options = null);
+
+    /// <summary>
+    /// Defines an EventBridge rule, on the account's default bus, triggered when this export reaches
+    /// any final state: detail-types <c>Export Completed</c>, <c>Export Failed</c>,
+    /// <c>Export Timed Out</c> and <c>Export Cancelled</c> (the detail's <c>state</c> says which).
+    /// </summary>
+    /// <remarks>
+    /// On an export of this stack the rule matches the source <c>exportconstructs</c>, the stack's id
+    /// and the export resource's logical id, so it keeps matching after a replacement (whose task id is
+    /// new) and never matches another export's events. Events are put for exports their stack waits for
+    /// (<c>WaitForCompletion</c>, the default). On an imported file
+    /// (<c>FromExportedVmImageAttributes</c>) it matches the task id (<c>ExportImageTaskId</c>, given
+    /// or read from <c>S3Key</c>); without one it throws at synth.
+    /// </remarks>
+    /// <param name="id">The rule's construct id, under this export.</param>
+    /// <param name="options">As for <see cref="OnExportCompleted"/>.</param>
+    Rule OnExportStateChange(string id, IOnEventOptions? options = null);
 }
 
 /// <summary>What identifies an exported VM file made elsewhere (another stack, or by hand).</summary>
@@ -87,6 +142,17 @@ internal sealed partial class ImportedVmImage : Construct, IExportedVmImage
     public string DiskImageFormat => _format ?? throw Messages.AttributeNotDerivable(_who, "DiskImageFormat", S3Key);
 
     public Grant GrantRead(IGrantable grantee) => ExportedVmImage.GrantReadOf(grantee, _bucket, S3Key);
+
+    // A finished export's events are told apart by its task id; without one there is nothing to
+    // match, and a rule matching more than this export would be worse than none.
+    public Rule OnExportCompleted(string id, IOnEventOptions? options = null) => ExportEventRules.Completed(this, id, options, ByTask(nameof(OnExportCompleted)));
+
+    public Rule OnExportFailed(string id, IOnEventOptions? options = null) => ExportEventRules.Failed(this, id, options, ByTask(nameof(OnExportFailed)));
+
+    public Rule OnExportStateChange(string id, IOnEventOptions? options = null) => ExportEventRules.StateChange(this, id, options, ByTask(nameof(OnExportStateChange)));
+
+    private IDictionary<string, object> ByTask(string method) =>
+        ExportEventRules.OfTask(_taskId ?? throw Messages.RuleWithoutTaskId(_who, method, S3Key));
 
     [GeneratedRegex(@"(?<task>export-ami-[0-9a-f]{17})\.(?<format>vmdk|raw|vhd)$")]
     private static partial Regex KeyShape();

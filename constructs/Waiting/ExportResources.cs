@@ -94,7 +94,10 @@ internal sealed class ExportResources
         props.Wait = waiting.Properties();
         props.Wait.Deadline = resource.GetAttString(WaitProperties.DeadlineAttribute);
         props.TaskId = resource.Ref;
-        props.ExportLogicalId = stack.GetLogicalId((CfnElement)resource.Node.DefaultChild!);
+        // The element's own logical id (a token resolved at synth), not Stack.GetLogicalId, which ignores
+        // an OverrideLogicalId: the handler finds the export's owner tags and publishes its events by
+        // this id, and the short path's request carries the deployed one.
+        props.ExportLogicalId = ((CfnElement)resource.Node.DefaultChild!).LogicalId;
         var result = Custom(scope, "Result", token, resultType, props, typeInfo);
         result.Node.AddDependency(condition);
         return new ExportResources { Resource = resource, Attributes = result, WaitCondition = condition };

@@ -26,10 +26,11 @@ internal sealed partial class CloudFormationEmulator
         return Step.Done(id, "CREATE_FAILED", null);
     }
 
-    /// <summary>Side effects of a deployed resource: functions that can run, state machines that can start.</summary>
+    /// <summary>Side effects of a deployed resource: functions that can run, state machines that can start, EventBridge rules recorded.</summary>
     private void ApplyPlain(DeployedResource resource)
     {
         _deployed[resource.LogicalId] = resource;
+        if (resource.Type == "AWS::Events::Rule") EventRules.Add(resource);
         if (resource.Type != "AWS::Lambda::Function") return;
         var p = resource.Properties;
         var environment = (p["Environment"]?["Variables"] as JsonObject)?.ToDictionary(v => v.Key, v => v.Value!.ToString()) ?? [];

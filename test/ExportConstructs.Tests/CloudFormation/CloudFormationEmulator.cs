@@ -82,6 +82,13 @@ internal sealed partial class CloudFormationEmulator
     /// <summary>What CloudFormation holds, by logical id.</summary>
     public IReadOnlyDictionary<string, DeployedResource> Resources => _deployed;
 
+    /// <summary>
+    /// Every EventBridge rule (AWS::Events::Rule) an operation deployed, with its properties as
+    /// resolved then (the <c>EventPattern</c> with the stack's real id), in order; kept after a
+    /// rollback or Delete removes it, so a test can match what was published while it existed.
+    /// </summary>
+    public List<DeployedResource> EventRules { get; } = [];
+
     /// <summary>The stack's events, in order.</summary>
     public List<StackEvent> Events { get; } = [];
 

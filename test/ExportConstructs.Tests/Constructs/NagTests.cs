@@ -74,7 +74,7 @@ public sealed class NagTests
         });
 
         // AppStreamAmiExport: long path with DESTROY and every optional prop; short path with its own role; no wait.
-        new AppStreamAmiExport(stack, "LongAmi", new AppStreamAmiExportProps
+        var longAmi = new AppStreamAmiExport(stack, "LongAmi", new AppStreamAmiExportProps
         {
             ImageName = "Office-Apps",
             AmiName = "office-apps-export",
@@ -107,6 +107,11 @@ public sealed class NagTests
 
         var reader = new Role(stack, "Reader", new RoleProps { AssumedBy = new AccountRootPrincipal() });
         shortVm.GrantRead(reader);
+
+        // Rules on the completion events, on both constructs.
+        shortVm.OnExportCompleted("Completed");
+        longAmi.OnExportFailed("Failed");
+        longAmi.OnExportStateChange("AnyOutcome");
         return stack;
     }
 
