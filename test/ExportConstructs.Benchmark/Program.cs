@@ -86,6 +86,8 @@ static void SimulationRows(params SimulationResult[] simulations)
     foreach (var sim in simulations)
     {
         Row($"{sim.Name}: AWS calls", sim.CallsText, "1 start + 1 describe per poll + 1 completion event, nothing else", sim.OnlyStartAndDescribes);
+        Row($"{sim.Name}: events and metrics", $"{sim.Calls.Count(c => c == "EventBridge:PutEvents")} PutEvents call; {sim.Log.EmfLines} EMF lines, {sim.Log.EmfBytes:N0} B of {sim.Log.Bytes:N0} B logged ({sim.Log.Lines} lines)",
+            "1 call; EMF: 1 line per start, poll and end", sim.Log.EmfLines == 1 + sim.Polls + (sim.Name.StartsWith("Long", StringComparison.Ordinal) ? 1 : 0) + 1);
         Row($"{sim.Name}: Lambda invocations", sim.Invocations.ToString(System.Globalization.CultureInfo.InvariantCulture), "", "");
         Row($"{sim.Name}: completion to report", $"{sim.Delay.TotalSeconds:F1} s (interval {sim.Interval.TotalSeconds:F0} s)", "at most interval + 2 s", sim.Delay <= sim.Interval + TimeSpan.FromSeconds(2));
     }

@@ -9,9 +9,25 @@ using Microsoft.Extensions.Time.Testing;
 namespace ExportConstructs.Benchmark;
 
 /// <summary>What one simulated export cost and how soon its end was reported.</summary>
-internal sealed record SimulationResult(string Name, TimeSpan Interval, List<string> Calls, int Polls, int Invocations, TimeSpan Delay, bool OnlyStartAndDescribes)
+internal sealed record SimulationResult(string Name, TimeSpan Interval, List<string> Calls, int Polls, int Invocations, TimeSpan Delay, bool OnlyStartAndDescribes, LogTally Log)
 {
     public string CallsText => string.Join(", ", Calls.GroupBy(c => c).Select(g => $"{g.Count()} {g.Key}"));
+}
+
+/// <summary>What the handler logged over one export: all of it, and the EMF lines among it (UTF-8 bytes, as CloudWatch Logs bills them).</summary>
+internal sealed class LogTally
+{
+    public int Lines { get; private set; }
+    public long Bytes { get; private set; }
+    public int EmfLines { get; private set; }
+    public long EmfBytes { get; private set; }
+
+    public void Add(string line)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(line) + 1;
+        (Lines, Bytes) = (Lines + 1, Bytes + bytes);
+        if (line.StartsWith("{\"_aws\"", StringComparison.Ordinal)) (EmfLines, EmfBytes) = (EmfLines + 1, EmfBytes + bytes);
+    }
 }
 
 /// <summary>
@@ -52,7 +68,8 @@ internal static class Simulation
     {
         var (aws, clock, services) = Setup(duration);
         await using var _ = aws;
-        var lifecycle = AwsClients.Lifecycle(services, clock, _ => { });
+        var log = new LogTally();
+        var lifecycle = AwsClients.Lifecycle(services, clock, log.Add);
         var start = clock.GetUtcNow();
         // The stack's one Provider calls isComplete every query interval; the handler describes once per PollInterval.
         var request = Create(Props(new WaitProperties { IntervalSeconds = ((int)interval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), TimeoutSeconds = "3300" }));
@@ -70,7 +87,7 @@ internal static class Simulation
             if (done.IsComplete)
             {
                 polls = aws.CallCount("EC2:DescribeExportImageTasks");
-                return Result("Short path (47 min 10 s export, 30 s interval)", interval, aws, polls, invocations, clock.GetUtcNow() - (start + duration) + wall, extraDescribes: 0);
+                return Result("Short path (47 min 10 s export, 30 s interval)", interval, aws, polls, invocations, clock.GetUtcNow() - (start + duration) + wall, extraDescribes: 0, log);
             }
             clock.Advance(TimeSpan.FromSeconds(ProviderSettings.QueryIntervalSeconds));
         }
@@ -80,8 +97,9 @@ internal static class Simulation
     {
         var (aws, clock, services) = Setup(duration);
         await using var _ = aws;
-        var lifecycle = AwsClients.Lifecycle(services, clock, _ => { });
-        var poller = new ExportConstructs.Handler.Waiting.WaitPoller(lifecycle, services.CloudFormation, clock, _ => { });
+        var log = new LogTally();
+        var lifecycle = AwsClients.Lifecycle(services, clock, log.Add);
+        var poller = new ExportConstructs.Handler.Waiting.WaitPoller(lifecycle, services.CloudFormation, clock, log.Add);
         var wait = new WaitProperties { Signal = "WaitSim", Poller = Poller, IntervalSeconds = ((int)interval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), TimeoutSeconds = "43200" };
         var start = clock.GetUtcNow();
         var request = Create(Props(wait));
@@ -111,19 +129,19 @@ internal static class Simulation
                 resultRequest.Action = resultAnswer.Action;
                 await lifecycle.IsCompleteAsync(resultRequest, default);
                 invocations += 2;
-                return Result("Long path (5 h 3 min export, 5 min interval)", interval, aws, polls, invocations, delay, extraDescribes: 1);
+                return Result("Long path (5 h 3 min export, 5 min interval)", interval, aws, polls, invocations, delay, extraDescribes: 1, log);
             }
             clock.Advance(interval);
         }
     }
 
-    private static SimulationResult Result(string name, TimeSpan interval, FakeAws aws, int polls, int invocations, TimeSpan delay, int extraDescribes)
+    private static SimulationResult Result(string name, TimeSpan interval, FakeAws aws, int polls, int invocations, TimeSpan delay, int extraDescribes, LogTally log)
     {
         var ec2 = aws.Calls.Where(c => c.StartsWith("EC2:", StringComparison.Ordinal)).ToList();
         var only = ec2.Count(c => c == "EC2:ExportImage") == 1
             && ec2.Count(c => c == "EC2:DescribeExportImageTasks") == polls + extraDescribes
             && ec2.Count == 1 + polls + extraDescribes
             && aws.Calls.Count(c => c == "EventBridge:PutEvents") == 1;
-        return new SimulationResult(name, interval, [.. aws.Calls], polls, invocations, delay, only);
+        return new SimulationResult(name, interval, [.. aws.Calls], polls, invocations, delay, only, log);
     }
 }
