@@ -11,7 +11,8 @@ namespace ExportConstructs;
 
 /// <summary>
 /// The long-wait poller: a Step Functions state machine that invokes the handler function with the
-/// poll, waits the export's interval, and repeats until the poll has signalled the WaitCondition.
+/// poll, waits the export's interval, and repeats until the poll has signalled the WaitCondition
+/// (or, as the watcher of an export that does not wait, until it has put the export's completion event).
 /// Step Functions because an execution may run for a year, waits cost nothing while they wait,
 /// the handler can start and stop one execution per export by name (idempotently), and every
 /// poll is visible in the execution history.
