@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Amazon.CDK;
 using ExportConstructs.Contract;
 using ExportConstructs.Fakes;
@@ -16,20 +15,8 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// EventBridge. A refused publish changes nothing CloudFormation hears.
 /// </summary>
 [Collection(CdkCollection.Name)]
-public sealed class CompletionEventTests : IAsyncLifetime
+public sealed class CompletionEventTests : DeploymentTest
 {
-    private readonly Deployment _d = Deployment.Start();
-
-    public Task InitializeAsync()
-    {
-        _d.Aws.AddImage(Image);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => _d.DisposeAsync().AsTask();
-
-    private static JsonObject Detail(ExportConstructs.Fakes.FakeEvent e) => JsonNode.Parse(e.Detail)!.AsObject();
-
     [Fact]
     public async Task ShortPath_CompletedExport_ShouldPutOneCompletedEventWithItsAttributes()
     {

@@ -12,18 +12,13 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// bus, through the real framework code, on the short and the long wait path.
 /// </summary>
 [Collection(CdkCollection.Name)]
-public sealed class ExportRuleDeploymentTests : IAsyncLifetime
+public sealed class ExportRuleDeploymentTests : DeploymentTest
 {
-    private readonly Deployment _d = Deployment.Start();
-
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
-        _d.Aws.AddImage(Image);
         _d.Aws.AddImage(OtherImage);
-        return Task.CompletedTask;
+        return base.InitializeAsync();
     }
-
-    public Task DisposeAsync() => _d.DisposeAsync().AsTask();
 
     /// <summary>The three rules on an export, named after it: "&lt;export&gt;Completed…", "…Failed…", "…Any…".</summary>
     private static void Rules(IExportedVmImage export)
@@ -48,7 +43,7 @@ public sealed class ExportRuleDeploymentTests : IAsyncLifetime
             r => r.LogicalId[..(r.LogicalId.Length - 8)], // the CDK's 8-character hash
             r => string.Join(", ", _d.Aws.Events
                 .Where(e => EventPatterns.Matches(r.Properties["EventPattern"]!, EventPatterns.Event(e)))
-                .Select(e => $"{e.DetailType} of {JsonNode.Parse(e.Detail)!["logicalId"]}"))));
+                .Select(e => $"{e.DetailType} of {Detail(e)["logicalId"]}"))));
     }
 
     [Fact]

@@ -12,18 +12,8 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// start calls AWS saw, the describes it answered, the export's final state and duration.
 /// </summary>
 [Collection(CdkCollection.Name)]
-public sealed class LifecycleMetricsTests : IAsyncLifetime
+public sealed class LifecycleMetricsTests : DeploymentTest
 {
-    private readonly Deployment _d = Deployment.Start();
-
-    public Task InitializeAsync()
-    {
-        _d.Aws.AddImage(Image);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => _d.DisposeAsync().AsTask();
-
     private List<EmfRecord> Records()
     {
         var records = _d.HandlerLog().Where(EmfRecord.IsEmf).Select(EmfRecord.Parse).ToList();

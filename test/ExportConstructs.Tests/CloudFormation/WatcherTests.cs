@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Amazon.CDK;
 using ExportConstructs.Contract;
 using ExportConstructs.Tests.Constructs;
@@ -14,20 +13,8 @@ namespace ExportConstructs.Tests.CloudFormation;
 /// and the loopback AWS services.
 /// </summary>
 [Collection(CdkCollection.Name)]
-public sealed class WatcherTests : IAsyncLifetime
+public sealed class WatcherTests : DeploymentTest
 {
-    private readonly Deployment _d = Deployment.Start();
-
-    public Task InitializeAsync()
-    {
-        _d.Aws.AddImage(Image);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => _d.DisposeAsync().AsTask();
-
-    private static JsonObject Detail(ExportConstructs.Fakes.FakeEvent e) => JsonNode.Parse(e.Detail)!.AsObject();
-
     [Fact]
     public async Task VmExportNotWaitedFor_ShouldPutItsCompletedEventWhenItEndsHoursAfterTheStack()
     {
