@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.AWS.S3;
 using ExportConstructs.Tests.Constructs;
