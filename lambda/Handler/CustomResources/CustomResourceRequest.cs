@@ -44,6 +44,8 @@ internal sealed class CustomResourceRequest
     [JsonPropertyName(OnEventResponse.StraysKey)] public bool? EndStrays { get; set; }
     /// <summary>From a Delete's onEvent answer: the held export this one is a stray of (it ends it, if this Delete cannot wait long enough).</summary>
     [JsonPropertyName(OnEventResponse.StrayOfKey)] public string? StrayOf { get; set; }
+    /// <summary>From a Delete's onEvent answer: it stops an export that was still running, which isComplete reports cancelled when done.</summary>
+    [JsonPropertyName(OnEventResponse.StoppingKey)] public bool? Stopping { get; set; }
 }
 
 /// <summary>onEvent's answer to the framework.</summary>
@@ -110,6 +112,16 @@ internal sealed class OnEventResponse
     /// retry, then drop with a warning).
     /// </summary>
     [JsonPropertyName(StrayOfKey)] public string? StrayOf { get; set; }
+
+    /// <summary>Name of the extra key that carries <see cref="Stopping"/> to isComplete.</summary>
+    public const string StoppingKey = "ExportStopping";
+
+    /// <summary>
+    /// On a Delete that found its export running and ends it: isComplete reports the export
+    /// cancelled once the Delete is done (once per Delete however often onEvent is delivered; a
+    /// Delete that fails and is retried reports it when the retry is done).
+    /// </summary>
+    [JsonPropertyName(StoppingKey)] public bool? Stopping { get; set; }
 }
 
 /// <summary>isComplete's answer to the framework.</summary>

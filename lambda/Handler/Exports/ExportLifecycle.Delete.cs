@@ -10,9 +10,10 @@ internal sealed partial class ExportLifecycle
     {
         var taskId = request.TaskId!;
         await _pollers.StopAsync(request.Wait, taskId, request.LogicalId, cancellationToken);
-        // An export that does not wait: its watcher stops with it, and the Delete reports what it stops.
-        await _pollers.StopAsync(request.Properties.Watch, taskId, request.LogicalId, cancellationToken);
+        // An export that does not wait, or did not once: its watcher stops with it (the Delete reports what it stops).
+        await _pollers.StopWatcherAsync(request.Properties, taskId, request.LogicalId, cancellationToken);
         string? queued = null;
+        var stopping = false;
         if (StartLimits.IsQueueId(taskId))
         {
             // A queued export: the poller is stopped, so the task it started (found by its request tag), if any, is all there is.
@@ -24,7 +25,7 @@ internal sealed partial class ExportLifecycle
                 await kind.ReleaseUnlistedAsync(request, StartLimits.FingerprintOf(taskId), cancellationToken);
                 return Answer(taskId, ExportActions.Released);
             }
-            if (await kind.BeginDeleteAsync(request.ForTask(queued), cancellationToken)) await ReportCancelledAsync(request, queued, cancellationToken);
+            stopping = await kind.BeginDeleteAsync(request.ForTask(queued), cancellationToken);
         }
         else if (!kind.Minted(taskId))
         {
@@ -33,8 +34,12 @@ internal sealed partial class ExportLifecycle
                 ? new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = started, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() }
                 : Answer(taskId, ExportActions.Released);
         }
-        else if (await kind.BeginDeleteAsync(request, cancellationToken)) await ReportCancelledAsync(request, taskId, cancellationToken);
-        var answer = new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = queued, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() };
+        else stopping = await kind.BeginDeleteAsync(request, cancellationToken);
+        var answer = new OnEventResponse
+        {
+            PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = queued, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds(),
+            Stopping = stopping ? true : null,
+        };
         if (!kind.MayHaveStrays(request)) return answer;
         // Strays belong to the export CloudFormation holds, so only its own Delete ends them: never the
         // cleanup Delete of a generation it replaced (whose strays' replacement may be the held export).
@@ -54,7 +59,11 @@ internal sealed partial class ExportLifecycle
     {
         var done = (request.Decided.EndStrays != true || await kind.FinishStraysAsync(request, cancellationToken))
             && await kind.FinishDeleteAsync(request.Decided.NewTaskId is { } found ? request.ForTask(found) : request, cancellationToken);
-        if (done) return IsCompleteResponse.Done();
+        if (done)
+        {
+            if (request.Decided.Stopping == true) await ReportCancelledAsync(request, request.Decided.NewTaskId ?? request.TaskId!, cancellationToken);
+            return IsCompleteResponse.Done();
+        }
         if (request.Decided.WaitStartedAt is not { } started || _clock.GetUtcNow().ToUnixTimeSeconds() - started < ProviderSettings.ShortPathLimitSeconds)
             return IsCompleteResponse.Pending;
         // The Provider's time is nearly up: answer before the framework does (its "Operation timed out" says nothing).
@@ -85,7 +94,7 @@ internal sealed partial class ExportLifecycle
         foreach (var export in owned.Where(e => e.Running && (e.Identity == wanted || heldOnlyOnCompletion && e.Replaces is not null)))
         {
             _log($"Delete of {request.TaskId}, an id CloudFormation made up: export {export.TaskId} was started by this resource; stopping it");
-            await _pollers.StopAsync(request.Properties.Watch, export.TaskId, request.LogicalId, cancellationToken);
+            await _pollers.StopWatcherAsync(request.Properties, export.TaskId, request.LogicalId, cancellationToken);
             if (await kind.BeginDeleteAsync(request.ForTask(export.TaskId), cancellationToken)) await ReportCancelledAsync(request, export.TaskId, cancellationToken);
             found ??= export.TaskId;
         }

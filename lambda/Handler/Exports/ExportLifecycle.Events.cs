@@ -38,7 +38,9 @@ internal sealed partial class ExportLifecycle
         catch (ExportException e) when (e is not AwsCallException { Transient: true } and not QueuedStartAbandonedException)
         {
             var state = e is ExportTimedOutException ? ExportEvents.States.TimedOut : ExportEvents.States.Failed;
-            await ReportEndAsync(request, request.Decided.NewTaskId ?? request.TaskId!, state, null, e.Message, null, cancellationToken);
+            var taskId = request.Decided.NewTaskId ?? request.TaskId!;
+            if (e is ExportTimedOutException) await StopTimedOutAsync(kind, request, taskId, cancellationToken);
+            await ReportEndAsync(request, taskId, state, null, e.Message, null, cancellationToken);
             throw;
         }
         if (answer.IsComplete)
@@ -80,10 +82,30 @@ internal sealed partial class ExportLifecycle
             : null;
     }
 
-    /// <summary>A Delete that found its export running reports it cancelled: nothing else will report on it once its resource is gone.</summary>
+    /// <summary>A Delete that ended a running export reports it cancelled, once done: nothing else will report on it once its resource is gone.</summary>
     private Task ReportCancelledAsync(ExportRequest request, string taskId, CancellationToken cancellationToken) =>
         ReportEndAsync(request, taskId, ExportEvents.States.Cancelled, null,
             $"CloudFormation deleted {request.LogicalId} while its export ran (removal policy {request.Properties.RemovalPolicy ?? RemovalPolicies.Retain}): " +
-            "the Delete stops it where AWS can (EC2 cancels the task); AppStream cannot cancel, so under RETAIN its export runs on and makes its AMI, and under DESTROY that AMI is deregistered when it ends",
+            "EC2 cancels the task; AppStream cannot cancel, so under DESTROY the AMI it made was deregistered when it ended",
             null, cancellationToken);
+
+    /// <summary>
+    /// An export whose wait timed out is stopped before the handler answers (where AWS can stop it):
+    /// its event says Timed Out, and the rollback's Delete then finds nothing running to report
+    /// cancelled. A replacement (stopped by its own wait) and a queued export (its queue wait) are
+    /// stopped where they fail.
+    /// </summary>
+    private async Task StopTimedOutAsync(IExportKind kind, ExportRequest request, string taskId, CancellationToken cancellationToken)
+    {
+        if (StartLimits.IsQueueId(taskId) || request.Decided.Action is ExportActions.Replacing or ExportActions.Queued) return;
+        try
+        {
+            await kind.BeginDeleteAsync(request.ForTask(taskId), cancellationToken);
+        }
+        catch (ExportException e)
+        {
+            // The rollback's Delete stops it then: the timeout is what CloudFormation must hear.
+            _log($"Could not stop {taskId} after its Timeout: {e.Message}; the rollback's Delete stops it");
+        }
+    }
 }

@@ -47,18 +47,25 @@ internal sealed partial class ExportLifecycle
     }
 
     /// <summary>
-    /// An Update that keeps the export and turns its watcher on or off (<c>WaitForCompletion</c> changed,
-    /// or a stack made by an earlier version gets watchers): a watcher is started only for an export
-    /// still running, since one that has ended was reported (or not) when it ended.
+    /// An Update that keeps the export and turns <c>WaitForCompletion</c> off (or a stack made by an
+    /// earlier version that gets watchers): a watcher is started for an export still running (one
+    /// that has ended was reported, or not, when it ended). A watcher is never stopped here: one that
+    /// runs when an Update turns waiting on goes on and reports the export's end, and the Delete stops
+    /// it (a watcher is named after its task, and Step Functions never reuses a closed name, so a
+    /// watcher stopped here could not be started again). Its bookkeeping never fails the Update.
     /// </summary>
     private async Task RewatchAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken)
     {
-        var before = request.OldProperties?.Watch;
-        var after = request.Properties.Watch;
-        if (before?.Poller == after?.Poller) return;
-        if (before is not null) await _pollers.StopAsync(before, request.TaskId, request.LogicalId, cancellationToken);
-        if (after is not null && !StartLimits.IsQueueId(request.TaskId) && (await kind.DescribeAsync(request.TaskId!, cancellationToken))?.Running == true)
-            await _pollers.WatchAsync(request, request.TaskId!, cancellationToken);
+        if (request.Properties.Watch is null || request.OldProperties?.Watch is not null || StartLimits.IsQueueId(request.TaskId)) return;
+        try
+        {
+            if ((await kind.DescribeAsync(request.TaskId!, cancellationToken))?.Running == true)
+                await _pollers.WatchAsync(request, request.TaskId!, cancellationToken);
+        }
+        catch (ExportException e)
+        {
+            _log($"No watcher started for {request.TaskId}: {e.Message}; its completion event will not come unless its Delete stops it while it runs");
+        }
     }
 
     /// <summary>True when an Update changes what is exported (so the export is replaced); tags, removal policy and waiting do not.</summary>

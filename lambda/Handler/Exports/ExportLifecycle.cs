@@ -41,6 +41,9 @@ internal sealed partial class ExportLifecycle
         _log = log;
     }
 
+    /// <summary>What the handler reads about its own stack (a watcher asks whether its export is still held).</summary>
+    public StackReads Stack => _stack;
+
     /// <summary>Exports whose start waits for a slot: the poller retries theirs.</summary>
     public QueuedStarts Queue { get; }
 

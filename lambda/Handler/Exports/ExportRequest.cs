@@ -71,6 +71,7 @@ internal sealed record ExportRequest
         {
             Action = request.Action ?? "", WaitStartedAt = request.WaitStartedAt, NewTaskId = request.NewTaskId,
             Failure = request.Failure, WaitDeadline = request.WaitDeadline, EndStrays = request.EndStrays, StrayOf = request.StrayOf,
+            Stopping = request.Stopping,
             PhysicalResourceId = request.PhysicalResourceId ?? "",
         },
     };

@@ -39,6 +39,30 @@ internal sealed class StackReads(IAmazonCloudFormation cloudFormation, Action<st
         }
     }
 
+    /// <summary>
+    /// False when CloudFormation no longer holds <paramref name="taskId"/> under this logical id: the
+    /// resource or the stack is gone or being deleted, or holds another export (a replacement). True
+    /// when it does, or has recorded no id yet (a create in progress); null when it cannot say.
+    /// </summary>
+    public async Task<bool?> HoldsAsync(string stackId, string logicalId, string taskId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = (await cloudFormation.DescribeStackResourceAsync(new DescribeStackResourceRequest { StackName = stackId, LogicalResourceId = logicalId }, cancellationToken)).StackResourceDetail;
+            if (found.ResourceStatus.StartsWith("DELETE", StringComparison.Ordinal)) return false;
+            return string.IsNullOrEmpty(found.PhysicalResourceId) || found.PhysicalResourceId == taskId;
+        }
+        catch (AmazonServiceException e) when (e.ErrorCode == "ValidationError")
+        {
+            return false; // "Resource … does not exist for stack …", or no such stack
+        }
+        catch (AmazonServiceException e)
+        {
+            log($"Cannot tell whether CloudFormation still holds {taskId} as {logicalId}: [{e.ErrorCode}] {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>The physical id CloudFormation holds for this logical id now; null when it holds none, or cannot say.</summary>
     public async Task<string?> HeldAsync(string stackId, string logicalId, CancellationToken cancellationToken)
     {

@@ -170,6 +170,13 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
         {
             (state, reason) = (ExportEvents.States.Failed, e.Message);
         }
+        // A watcher whose resource is gone (a Delete that could not stop it, an Update that replaced
+        // the export) has nobody to report for: the Delete reported what it stopped.
+        if (await lifecycle.Stack.HoldsAsync(input.StackId, request.LogicalId, taskId, cancellationToken) == false)
+        {
+            log($"Watcher of {taskId}: the export ended {state}, but {request.LogicalId} no longer holds it; the watcher ends without an event");
+            return new PollerOutput { Done = true };
+        }
         await lifecycle.ReportEndAsync(request, taskId, state, attributes, reason, input.StartedUnixSeconds, cancellationToken);
         log($"Watcher of {taskId}: the export ended {state}; the watcher ends");
         return new PollerOutput { Done = true };

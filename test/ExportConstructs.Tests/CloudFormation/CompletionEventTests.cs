@@ -97,4 +97,20 @@ public sealed class CompletionEventTests : DeploymentTest
 
         Assert.True(decision.Allowed == allowed, decision.Explanation);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TimedOutVmExport_ShouldBeStoppedBeforeTheAnswerAndReportedTimedOutOnly(bool longPath)
+    {
+        _d.Aws.VmDuration = TimeSpan.FromHours(5);
+        var template = await _d.VmStack(p => p.Timeout = longPath ? Duration.Hours(2) : Duration.Minutes(30));
+
+        Assert.Equal("ROLLBACK_COMPLETE", await _d.Cfn.CreateStackAsync(template));
+
+        // Cancelled when the wait ran out, so the rollback's Delete finds nothing running to report cancelled.
+        Assert.Equal([ExportEvents.DetailTypes.TimedOut], _d.Aws.Events.Select(e => e.DetailType));
+        Assert.NotEqual("active", Assert.Single(_d.Aws.VmTasks.Values).Status);
+        Assert.Contains(_d.HandlerLog(), l => l.Contains("Cancelled EC2 export", StringComparison.Ordinal));
+    }
 }

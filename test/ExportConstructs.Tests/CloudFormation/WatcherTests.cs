@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using Amazon.CDK.AWS.S3;
 using ExportConstructs.Contract;
 using ExportConstructs.Tests.Constructs;
 using static ExportConstructs.Tests.CloudFormation.LongWaitStacks;
@@ -149,14 +150,42 @@ public sealed class WatcherTests : DeploymentTest
     }
 
     [Fact]
-    public async Task UpdateThatTurnsWaitingOn_ShouldStopTheWatcher()
+    public async Task UpdateThatTurnsWaitingOn_ShouldLeaveTheWatcherToReportTheEnd()
     {
         _d.Aws.VmDuration = TimeSpan.FromHours(5);
         Assert.Equal("CREATE_COMPLETE", await _d.Cfn.CreateStackAsync(await _d.VmStack(p => p.WaitForCompletion = false)));
-        Assert.Single(_d.Cfn.States.Running);
 
+        // An Update that keeps the export answers at once: it does not wait for it, the watcher does.
         Assert.Equal("UPDATE_COMPLETE", await _d.Cfn.UpdateStackAsync(await _d.VmStack(p => p.Timeout = Duration.Minutes(30))));
+        Assert.Single(_d.Cfn.States.Running);
+        await _d.Cfn.RunForAsync(TimeSpan.FromHours(6));
 
+        Assert.Equal([ExportEvents.DetailTypes.Completed], _d.Aws.Events.Select(e => e.DetailType));
         Assert.Empty(await _d.PollersLeftAsync());
+    }
+
+    [Fact]
+    public async Task WatcherTheDeleteCouldNotStop_ShouldEndWithoutReportingTheExportItsDeleteCancelled()
+    {
+        _d.Aws.VmDuration = TimeSpan.FromHours(5);
+        _d.Aws.AddImage(OtherImage);
+        // Two exports, so that removing one keeps the provider, its function and its state machine.
+        var both = await _d.VmStack(p => p.WaitForCompletion = false, s => new ExportedVmImage(s, "Other", new ExportedVmImageProps
+        {
+            ImageId = OtherImage, DiskImageFormat = DiskImageFormat.RAW, Bucket = new Bucket(s, "OtherBucket"), WaitForCompletion = false,
+        }));
+        Assert.Equal("CREATE_COMPLETE", await _d.Cfn.CreateStackAsync(both));
+        var other = Assert.Single(both.OfType(ResourceTypes.ExportedVmImage), id => id.StartsWith("Other", StringComparison.Ordinal));
+        _d.Aws.FailNext("SFN:StopExecution", "ThrottlingException", 400, times: 20);
+
+        Assert.Equal("UPDATE_COMPLETE", await _d.Cfn.UpdateStackAsync(await _d.VmStack(p => p.WaitForCompletion = false)));
+        await _d.Cfn.RunForAsync(TimeSpan.FromHours(1));
+
+        // The removed export's watcher saw its task cancelled, found its resource gone, and ended
+        // without a Failed event; the Delete reported the export cancelled.
+        var e = Assert.Single(_d.Aws.Events);
+        Assert.Equal((ExportEvents.DetailTypes.Cancelled, other), (e.DetailType, (string)Detail(e)["logicalId"]!));
+        Assert.Single(_d.Cfn.States.Running);
+        Assert.Contains(_d.HandlerLog(), l => l.Contains("no longer holds it", StringComparison.Ordinal));
     }
 }

@@ -14,9 +14,14 @@ namespace ExportConstructs.Handler.Exports;
 internal sealed partial class AppStreamAmiExportHandler
 {
     /// <inheritdoc />
-    /// <remarks>AppStream has no cancel operation: FinishDeleteAsync waits for the task to end (under DESTROY).</remarks>
+    /// <remarks>
+    /// AppStream has no cancel operation: under DESTROY, FinishDeleteAsync waits for the task to end and
+    /// removes its AMI, which ends the export as far as anyone can use it (true while it runs). Under
+    /// RETAIN the export runs on and makes its AMI: the Delete ends nothing (false, without a read).
+    /// </remarks>
     public async Task<bool> BeginDeleteAsync(ExportRequest request, CancellationToken cancellationToken) =>
-        Minted(request.TaskId!) && (await GetAsync(request.TaskId!, cancellationToken))?.State == ExportImageTaskState.EXPORTING;
+        Destroys(Props(request).RemovalPolicy) && Minted(request.TaskId!)
+        && (await GetAsync(request.TaskId!, cancellationToken))?.State == ExportImageTaskState.EXPORTING;
 
     /// <inheritdoc />
     public async Task<bool> FinishDeleteAsync(ExportRequest request, CancellationToken cancellationToken)

@@ -116,8 +116,9 @@ internal sealed partial class ExportedVmImageHandler(IAmazonEC2 ec2, IAmazonS3 s
         catch (AmazonServiceException e)
         {
             // EC2 refuses to cancel a task that is writing its final image; it completes instead,
-            // and FinishDeleteAsync applies the removal policy to the finished file.
+            // and FinishDeleteAsync applies the removal policy to the finished file: not a cancel.
             log($"EC2 did not cancel export {taskId}: [{e.ErrorCode}] {e.Message}; waiting for it to end");
+            return false;
         }
         return true;
     }
