@@ -36,6 +36,18 @@ internal sealed class LambdaService(FakeAws aws, IFrameworkRuntime framework, Ti
     /// <summary>Every invocation, as (function name, payload).</summary>
     public List<(string Function, string Payload)> Invocations { get; } = [];
 
+    /// <summary>
+    /// Decides, once a function has run, whether its invocation fails all the same: the function did
+    /// its work (its AWS calls made, its answer sent), then timed out or its runtime died, and its
+    /// caller gets a function error. Lambda retries such an asynchronous invocation (CloudFormation's
+    /// request to the framework), a state machine's task its Retry (the framework's waiter, the
+    /// poller). Given the function, the payload and what it returned. Null: nothing fails.
+    /// </summary>
+    public Func<DeployedFunction, string, LambdaInvokeResult, bool>? FailAfterRun { get; set; }
+
+    /// <summary>Invocations that <see cref="FailAfterRun"/> turned into a function error, as (function name, payload).</summary>
+    public List<(string Function, string Payload)> FailedAfterRun { get; } = [];
+
     /// <summary>The access key id a role's sessions sign with: the fake AWS maps it back to the role.</summary>
     public static string AccessKeyOf(string roleName) => AccessKeyPrefix + roleName;
 
@@ -58,8 +70,17 @@ internal sealed class LambdaService(FakeAws aws, IFrameworkRuntime framework, Ti
     {
         var function = Find(nameOrArn) ?? throw new InvalidOperationException($"Function not found: {nameOrArn}");
         lock (Invocations) Invocations.Add((function.Name, payload));
-        if (function.Handler.StartsWith("framework.", StringComparison.Ordinal))
-            return await framework.InvokeAsync(function.Handler["framework.".Length..], function.Environment, payload);
+        var result = function.Handler.StartsWith("framework.", StringComparison.Ordinal)
+            ? await framework.InvokeAsync(function.Handler["framework.".Length..], function.Environment, payload)
+            : await RunAsync(function, payload);
+        if (FailAfterRun?.Invoke(function, payload, result) != true) return result;
+        lock (FailedAfterRun) FailedAfterRun.Add((function.Name, payload));
+        // What Lambda answers for a function that outlived its timeout.
+        return new LambdaInvokeResult("""{"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 900.00 seconds"}""", "Unhandled");
+    }
+
+    private async Task<LambdaInvokeResult> RunAsync(DeployedFunction function, string payload)
+    {
         try
         {
             var result = await Handler(function).InvokeAsync(
