@@ -10,6 +10,10 @@ internal sealed class StackReads(IAmazonCloudFormation cloudFormation, Action<st
     public async Task<bool> RollingBackAsync(string stackId, CancellationToken cancellationToken) =>
         ((await StackAsync(stackId, "to tell a rollback from an update", cancellationToken))?.StackStatus ?? "").Contains("ROLLBACK", StringComparison.Ordinal);
 
+    /// <summary>True while the stack runs an operation (an *_IN_PROGRESS status): only then may a WaitCondition of it take a signal.</summary>
+    public async Task<bool> InProgressAsync(string stackId, CancellationToken cancellationToken) =>
+        ((await StackAsync(stackId, "to know whether its WaitCondition may still take a signal", cancellationToken))?.StackStatus ?? "").EndsWith("_IN_PROGRESS", StringComparison.Ordinal);
+
     /// <summary>
     /// Null while the stack is still in the create or update that began before <paramref name="since"/>
     /// (the moment a queued export's wait began); otherwise the status it is in now. A rollback, a

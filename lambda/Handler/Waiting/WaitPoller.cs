@@ -115,8 +115,10 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
             // Not (yet) waiting for a signal: an export kept by an Update may be done before CloudFormation
             // creates its new condition (AWS does not say whether a signal may come first), so try again
             // next interval, up to the deadline. A rollback's Update or a Delete stops this poller.
-            var late = clock.GetUtcNow().ToUnixTimeSeconds() >= input.DeadlineUnixSeconds;
-            log($"Export {taskId} {outcome}; {condition} cannot be signalled now: {e.Message}; {(late ? "past the deadline: stopping" : "trying again next interval")}");
+            // A stack that runs no operation has no condition waiting: the signal was taken already (a
+            // retried poll, a second poller) or the operation ended; polling on would only cost.
+            var late = clock.GetUtcNow().ToUnixTimeSeconds() >= input.DeadlineUnixSeconds || !await StackInProgressAsync(input.StackId, cancellationToken);
+            log($"Export {taskId} {outcome}; {condition} cannot be signalled now: {e.Message}; {(late ? "past the deadline, or the stack runs no operation: stopping" : "trying again next interval")}");
             return new PollerOutput { Done = late };
         }
         catch (AmazonServiceException e) when (clock.GetUtcNow().ToUnixTimeSeconds() >= input.DeadlineUnixSeconds)
@@ -126,6 +128,20 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
             log($"Export {taskId} {outcome}; signalling {condition} failed after the deadline: [{e.ErrorCode}] {e.Message}; stopping");
         }
         return new PollerOutput { Done = true };
+    }
+
+    /// <summary>True when the stack runs an operation, or when that cannot be told (then the next interval tries again).</summary>
+    private async Task<bool> StackInProgressAsync(string stackId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await lifecycle.Stack.InProgressAsync(stackId, cancellationToken);
+        }
+        catch (ExportException e)
+        {
+            log($"Cannot tell whether stack {stackId} runs an operation: {e.Message}");
+            return true;
+        }
     }
 
     /// <summary>When the wait began: the deadline is one interval short of the Timeout after it (executions started before the start was in the input).</summary>

@@ -64,15 +64,8 @@ public sealed class CompletionEventDeliveryTests : CompletionEventTestBase
         Assert.Single(D.Aws.Events);
     }
 
-    private const string PollerAfterRetryBug = "Handler bug (cost, not events), long path: a poll retried after it signalled keeps its poller "
-        + "running to the deadline. The retried poll's SignalResource is refused with ValidationError 'Stack … is in CREATE_COMPLETE state "
-        + "and can not be signaled', which WaitPoller.SignalAsync takes for 'condition not created yet' and answers Done = false: the "
-        + "poller polls every interval (a Lambda invocation, a Describe, a refused signal) until the deadline, about 70 polls with the "
-        + "default 6 h. A second poller execution does the same. Fix: end the poller when the stack is not in progress.";
-
     [Theory]
-    [InlineData(ExportKind.VmImage, Skip = PollerAfterRetryBug)]
-    [InlineData(ExportKind.AppStream, Skip = PollerAfterRetryBug)]
+    [MemberData(nameof(EachKind))]
     public async Task PollRetriedAfterItSignalled_ShouldEndItsPoller(ExportKind kind)
     {
         // As PollRetriedAfterItSignalled_ShouldPutOneEvent; what is pinned here is that nothing keeps polling.
