@@ -34,6 +34,12 @@ internal sealed partial class FakeAws
     public Func<string, string, string?>? StackResource { get; set; }
 
     /// <summary>
+    /// The resource's status and when it last changed (DescribeStackResource's ResourceStatus and
+    /// LastUpdatedTimestamp); unset or null: neither is answered.
+    /// </summary>
+    public Func<string, string, (string Status, DateTimeOffset Updated)?>? StackResourceStatus { get; set; }
+
+    /// <summary>
     /// CloudFormation's SignalResource over the AWS Query protocol (signing name cloudformation).
     /// <code>
     /// SignalResource  cloudformation:SignalResource  arn:aws:cloudformation:region:account:stack/name/id
@@ -65,8 +71,12 @@ internal sealed partial class FakeAws
             var logical = q["LogicalResourceId"] ?? "";
             if (StackResource?.Invoke(stack, logical) is not { } physical)
                 return CfnError("ValidationError", $"Resource {logical} does not exist for stack {stack}", 400);
+            var state = StackResourceStatus?.Invoke(stack, logical);
             return new Reply(200, new XElement(X("DescribeStackResourceResponse"), new XElement(X("DescribeStackResourceResult"), new XElement(X("StackResourceDetail"),
-                new XElement(X("StackId"), stack), new XElement(X("LogicalResourceId"), logical), new XElement(X("PhysicalResourceId"), physical)))).ToString());
+                new XElement(X("StackId"), stack), new XElement(X("LogicalResourceId"), logical), new XElement(X("PhysicalResourceId"), physical),
+                state is { } s
+                    ? new[] { new XElement(X("ResourceStatus"), s.Status), new XElement(X("LastUpdatedTimestamp"), s.Updated.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ")) }
+                    : Array.Empty<XElement>()))).ToString());
         }
         if (Injected("CloudFormation:SignalResource", out var injected)) return CfnError(injected.Code, "Injected " + injected.Code, injected.Status);
         var logicalId = q["LogicalResourceId"] ?? "";

@@ -31,19 +31,20 @@ internal sealed partial class ExportLifecycle
         {
             // isComplete follows what the resource started to its end (AppStream cannot cancel) and applies the removal policy.
             return await StopUnansweredAsync(kind, request, cancellationToken) is { } started
-                ? new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = started, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() }
+                ? new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = started, WaitStartedAt = await WaitStartAsync(request, cancellationToken) }
                 : Answer(taskId, ExportActions.Released);
         }
         else stopping = await kind.BeginDeleteAsync(request, cancellationToken);
         var answer = new OnEventResponse
         {
-            PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = queued, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds(),
+            PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = queued, WaitStartedAt = await WaitStartAsync(request, cancellationToken),
             Stopping = stopping ? true : null,
         };
         if (!kind.MayHaveStrays(request)) return answer;
         // Strays belong to the export CloudFormation holds, so only its own Delete ends them: never the
         // cleanup Delete of a generation it replaced (whose strays' replacement may be the held export).
         var held = await _stack.HeldAsync(request.StackId, request.LogicalId, cancellationToken);
+        _log($"Delete of {taskId}: CloudFormation holds {held ?? "nothing it can name"} as {request.LogicalId}");
         if (held == taskId) answer.EndStrays = true;
         // The cleanup Delete of a replacement that is itself a stray of the held export (a rollback's).
         else if (held is not null && await kind.DescribeAsync(taskId, cancellationToken) is { Running: true } export && export.Replaces == held) answer.StrayOf = held;

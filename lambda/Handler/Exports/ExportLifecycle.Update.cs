@@ -30,7 +30,7 @@ internal sealed partial class ExportLifecycle
             return new OnEventResponse
             {
                 PhysicalResourceId = held, Action = ExportActions.Replacing, NewTaskId = started,
-                WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds(),
+                WaitStartedAt = await WaitStartAsync(request, cancellationToken),
             };
         }
         var kept = await Queue.ResolveAsync(kind, request, cancellationToken);
@@ -49,13 +49,17 @@ internal sealed partial class ExportLifecycle
     /// <summary>
     /// An Update that keeps the export and turns <c>WaitForCompletion</c> off (or a stack made by an
     /// earlier version that gets watchers): a watcher is started for an export still running (one
-    /// that has ended was reported, or not, when it ended). A watcher is never stopped here: one that
-    /// runs when an Update turns waiting on goes on and reports the export's end, and the Delete stops
-    /// it (a watcher is named after its task, and Step Functions never reuses a closed name, so a
-    /// watcher stopped here could not be started again). Its bookkeeping never fails the Update.
+    /// that has ended was reported, or not, when it ended). An Update that turns waiting on stops the
+    /// watcher only when the long path's poller takes over (its result reports the end); on the short
+    /// path, whose kept export's Update answers at once, the watcher goes on and reports the end, and
+    /// ends without an event if the resource no longer holds the export by then (a watcher is named
+    /// after its task, and Step Functions never reuses a closed name: one stopped could not be started
+    /// again). Its bookkeeping never fails the Update.
     /// </summary>
     private async Task RewatchAsync(IExportKind kind, ExportRequest request, CancellationToken cancellationToken)
     {
+        if (request.Properties.Watch is null && request.Wait?.Poller is { Length: > 0 })
+            await _pollers.StopWatcherAsync(request.OldProperties, request.TaskId, request.LogicalId, cancellationToken);
         if (request.Properties.Watch is null || request.OldProperties?.Watch is not null || StartLimits.IsQueueId(request.TaskId)) return;
         try
         {

@@ -52,7 +52,7 @@ internal sealed partial class ExportLifecycle
     {
         _log($"{raw.RequestType} {raw.ResourceType} {raw.LogicalResourceId} ({raw.PhysicalResourceId ?? "new"})");
         if (ResourceTypes.ExportOfResult(raw.ResourceType) is { } exportType)
-            return OnResultEvent(ExportRequest.From(raw, KindOf(exportType)));
+            return await OnResultEventAsync(ExportRequest.From(raw, KindOf(exportType)), cancellationToken);
         var kind = KindOf(raw.ResourceType);
         var request = ExportRequest.From(raw, kind);
         switch (request.RequestType)
@@ -61,7 +61,7 @@ internal sealed partial class ExportLifecycle
                 Validate(request);
                 var started = await StartOrQueueAsync(kind, request, null, cancellationToken);
                 if (StartLimits.IsQueueId(started) && !request.LongPath)
-                    return new OnEventResponse { PhysicalResourceId = started, Action = ExportActions.Queued, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() };
+                    return new OnEventResponse { PhysicalResourceId = started, Action = ExportActions.Queued, WaitStartedAt = await WaitStartAsync(request, cancellationToken) };
                 return await HandOverAsync(kind, request, started, startedHere: true, cancellationToken, replaces: null);
             case "Update":
                 Validate(request);
@@ -143,7 +143,7 @@ internal sealed partial class ExportLifecycle
     /// export completed then; its attributes are read as a kept export's are, not by checking the task,
     /// which AWS forgets after a while (the check would fail "not found", and its rollback alike).
     /// </summary>
-    private OnEventResponse OnResultEvent(ExportRequest request)
+    private async Task<OnEventResponse> OnResultEventAsync(ExportRequest request, CancellationToken cancellationToken)
     {
         if (request.RequestType == "Delete") return Answer(request.TaskId!, ExportActions.Released);
         var taskId = request.Properties.TaskId;
@@ -152,7 +152,7 @@ internal sealed partial class ExportLifecycle
         if (request.RequestType == "Update" && request.OldProperties?.TaskId == taskId) return Answer(request.TaskId ?? taskId, ExportActions.Kept);
         // The task id is the physical id, so isComplete checks (and waits for) that task, on a clock of
         // its own: once per PollInterval, and ended by the handler within the custom resource's hour.
-        return Started(taskId);
+        return await StartedAsync(request, taskId, cancellationToken);
     }
 
     /// <summary>
@@ -163,7 +163,7 @@ internal sealed partial class ExportLifecycle
     /// </summary>
     private async Task<OnEventResponse> HandOverAsync(IExportKind kind, ExportRequest request, string taskId, bool startedHere, CancellationToken cancellationToken, string? replaces = null)
     {
-        if (!request.LongPath) return Started(taskId);
+        if (!request.LongPath) return await StartedAsync(request, taskId, cancellationToken);
         var started = await _pollers.StartAsync(request, taskId, replaces, cancellationToken);
         if (started.Error is not { } error) return new OnEventResponse { PhysicalResourceId = taskId, Action = ExportActions.Polling, WaitDeadline = started.Deadline };
         var failure = Errors.PollerNotStarted(taskId, error, startedHere);
@@ -207,8 +207,16 @@ internal sealed partial class ExportLifecycle
         return data;
     }
 
-    private OnEventResponse Started(string taskId) =>
-        new() { PhysicalResourceId = taskId, Action = ExportActions.Started, WaitStartedAt = _clock.GetUtcNow().ToUnixTimeSeconds() };
+    private async Task<OnEventResponse> StartedAsync(ExportRequest request, string taskId, CancellationToken cancellationToken) =>
+        new() { PhysicalResourceId = taskId, Action = ExportActions.Started, WaitStartedAt = await WaitStartAsync(request, cancellationToken) };
+
+    /// <summary>
+    /// When the wait of this operation began: when CloudFormation began it on the resource, so that a
+    /// request delivered twice gets the same answer (<see cref="StackReads.OperationStartedAsync"/>);
+    /// now when CloudFormation cannot say.
+    /// </summary>
+    private async Task<long> WaitStartAsync(ExportRequest request, CancellationToken cancellationToken) =>
+        await _stack.OperationStartedAsync(request.StackId, request.LogicalId, cancellationToken) ?? _clock.GetUtcNow().ToUnixTimeSeconds();
 
     private static OnEventResponse Answer(string physicalId, string action) => new() { PhysicalResourceId = physicalId, Action = action };
 }

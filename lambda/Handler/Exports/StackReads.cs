@@ -67,6 +67,29 @@ internal sealed class StackReads(IAmazonCloudFormation cloudFormation, Action<st
         }
     }
 
+    /// <summary>
+    /// When CloudFormation began the operation it now runs on this resource (the timestamp of its
+    /// *_IN_PROGRESS status), in Unix seconds: the same for every delivery of one request, so that
+    /// onEvent answers a request delivered twice identically (the framework starts its waiter under
+    /// the request id, and Step Functions refuses that name with another input). Null when the
+    /// resource is not in progress or CloudFormation cannot say.
+    /// </summary>
+    public async Task<long?> OperationStartedAsync(string stackId, string logicalId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = (await cloudFormation.DescribeStackResourceAsync(new DescribeStackResourceRequest { StackName = stackId, LogicalResourceId = logicalId }, cancellationToken)).StackResourceDetail;
+            return found.ResourceStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal) && found.LastUpdatedTimestamp is { } at
+                ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)).ToUnixTimeSeconds()
+                : null;
+        }
+        catch (AmazonServiceException e)
+        {
+            log($"Cannot tell when CloudFormation began this operation on {logicalId}: [{e.ErrorCode}] {e.Message}; the wait counts from now");
+            return null;
+        }
+    }
+
     /// <summary>The physical id CloudFormation holds for this logical id now; null when it holds none, or cannot say.</summary>
     public async Task<string?> HeldAsync(string stackId, string logicalId, CancellationToken cancellationToken)
     {

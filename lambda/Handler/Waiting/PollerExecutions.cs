@@ -106,15 +106,9 @@ internal sealed class PollerExecutions(IAmazonStepFunctions stepFunctions, TimeP
         }
     }
 
-    /// <summary>
-    /// Stops the watcher of <paramref name="taskId"/>, if one may run: one is started while the export
-    /// does not wait (<see cref="ExportProperties.Watch"/>) and runs on when an Update turns waiting on,
-    /// so it is looked for under the stack's poller state machine wherever the properties name it.
-    /// </summary>
-    public Task StopWatcherAsync(ExportProperties properties, string taskId, string logicalId, CancellationToken cancellationToken) =>
-        (properties.Watch?.Poller ?? properties.Wait?.Poller) is { Length: > 0 } poller
-            ? StopAsync(new WaitProperties { Poller = poller }, taskId, logicalId, cancellationToken)
-            : Task.CompletedTask;
+    /// <summary>Stops the watcher of <paramref name="taskId"/>, an export that does not wait (<see cref="ExportProperties.Watch"/>), if it has one.</summary>
+    public Task StopWatcherAsync(ExportProperties? properties, string? taskId, string logicalId, CancellationToken cancellationToken) =>
+        properties?.Watch is { Poller.Length: > 0 } watch ? StopAsync(new WaitProperties { Poller = watch.Poller }, taskId, logicalId, cancellationToken) : Task.CompletedTask;
 
     /// <summary>The execution ARN of a poller execution: executions live under the state machine's name.</summary>
     public static string ExecutionArn(string stateMachineArn, string name) =>

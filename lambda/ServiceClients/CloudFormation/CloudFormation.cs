@@ -84,6 +84,8 @@ public class StackResourceDetail
     public string PhysicalResourceId { get; set; } = "";
     /// <summary>E.g. DELETE_IN_PROGRESS.</summary>
     public string ResourceStatus { get; set; } = "";
+    /// <summary>When the resource's status last changed (UTC): for one in progress, when CloudFormation began that operation.</summary>
+    public DateTime? LastUpdatedTimestamp { get; set; }
 }
 
 /// <summary>AWSSDK.CloudFormation's <c>DescribeStackResourceResponse</c>.</summary>
@@ -199,6 +201,7 @@ internal static class CloudFormationService
                 LogicalResourceId = answer.Values("LogicalResourceId").FirstOrDefault() ?? "",
                 PhysicalResourceId = answer.Values("PhysicalResourceId").FirstOrDefault() ?? "",
                 ResourceStatus = answer.Values("ResourceStatus").FirstOrDefault() ?? "",
+                LastUpdatedTimestamp = Time(answer.Values("LastUpdatedTimestamp").FirstOrDefault()),
             },
         });
 }

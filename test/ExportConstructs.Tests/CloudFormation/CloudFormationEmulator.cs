@@ -68,8 +68,22 @@ internal sealed partial class CloudFormationEmulator
         aws.SignalTarget = SignalRefusal;
         aws.StackStatus = _ => Status;
         aws.StackTimes = _ => (_createdAt, _updatedAt);
-        aws.StackResource = (stack, logicalId) => stack == StackId || stack == StackName ? _deployed.GetValueOrDefault(logicalId)?.PhysicalId : null;
+        // A resource is described from its first event on (CREATE_IN_PROGRESS, with no physical id yet)
+        // until it is deleted, with the status and time of its latest event.
+        aws.StackResource = (stack, logicalId) => stack != StackId && stack != StackName || LatestEvent(logicalId) is not { } latest || latest.Status == "DELETE_COMPLETE"
+            ? null : _deployed.GetValueOrDefault(logicalId)?.PhysicalId ?? "";
+        aws.StackResourceStatus = (stack, logicalId) => (stack == StackId || stack == StackName) && LatestEvent(logicalId) is { } latest ? (latest.Status, latest.Time) : null;
         States = new StatesInterpreter(scheduler, Lambda.InvokeAsync);
+    }
+
+    /// <summary>
+    /// The latest event of the resource CloudFormation holds under this logical id: the cleanup's
+    /// delete of a generation it replaced (another physical id) is that generation's, not the resource's.
+    /// </summary>
+    private StackEvent? LatestEvent(string logicalId)
+    {
+        var held = _deployed.GetValueOrDefault(logicalId)?.PhysicalId;
+        return Events.LastOrDefault(e => e.LogicalId == logicalId && (held is null || !e.Status.StartsWith("DELETE", StringComparison.Ordinal) || e.PhysicalId == held));
     }
 
     public string StackName { get; }

@@ -22,15 +22,9 @@ public sealed class CompletionEventDeliveryTests : CompletionEventTestBase
         && Json(payload)?["RequestType"] is null && result.FunctionError is null
         && Json(result.Payload)?["Done"]?.GetValue<bool>() == true && D.Cfn.Lambda.FailedAfterRun.Count == 0;
 
-    private const string RedeliveryBug = "Handler bug, short path: a Create delivered twice fails the stack. The framework names its waiter "
-        + "execution after the RequestId; the handler answers the repeated Create with a new WaitStartedAt (the clock at each delivery, "
-        + "ExportLifecycle.Started), so the second StartExecution has the same name and another input while the first waiter runs: "
-        + "Step Functions refuses it (ExecutionAlreadyExists), the framework answers FAILED with the CREATE_FAILED marker and the stack "
-        + "rolls back (aws-cdk #35957). Lambda redelivers after a function error one minute later. Fix: answer a repeated Create identically.";
-
     [Theory]
-    [InlineData(ExportKind.VmImage, WaitPath.Short, Skip = RedeliveryBug)]
-    [InlineData(ExportKind.AppStream, WaitPath.Short, Skip = RedeliveryBug)]
+    [InlineData(ExportKind.VmImage, WaitPath.Short)]
+    [InlineData(ExportKind.AppStream, WaitPath.Short)]
     [InlineData(ExportKind.VmImage, WaitPath.Long)]
     [InlineData(ExportKind.AppStream, WaitPath.Long)]
     public async Task CreateDeliveredTwice_ShouldPutOneEvent(ExportKind kind, WaitPath path)

@@ -46,7 +46,8 @@ public sealed class LifecycleTests : IAsyncLifetime
         Assert.Equal("completed", task.Status);
         Assert.Contains($"{task.Bucket}/{task.Key}", _h.Aws.Objects); // RETAIN keeps the file
         // Create: one start, one describe per poll, one completion event; Delete: one describe to decide whether to cancel, one to see it has ended.
-        Assert.Equal(1 + _h.Aws.VmPollsToFinish + 1 + 1 + 1, _h.Aws.Calls.Count);
+        // And when CloudFormation began each of the two operations (the waits' start): 2 DescribeStackResource calls.
+        Assert.Equal(1 + _h.Aws.VmPollsToFinish + 1 + 1 + 1 + 2, _h.Aws.Calls.Count);
     }
 
     [Fact]

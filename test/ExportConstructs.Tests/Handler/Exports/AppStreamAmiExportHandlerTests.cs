@@ -43,7 +43,7 @@ public sealed class AppStreamAmiExportHandlerTests : IAsyncLifetime
             ["AmiName"] = "office-ami",
         }, outcome.Data);
         Assert.Equal(_h.Aws.AppStreamPollsToFinish, outcome.Polls);
-        Assert.Equal(["AppStream:ListExportImageTasks", "AppStream:CreateExportImageTask", "AppStream:GetExportImageTask", "AppStream:GetExportImageTask", "AppStream:GetExportImageTask", "EventBridge:PutEvents"], _h.Aws.Calls);
+        Assert.Equal(["AppStream:ListExportImageTasks", "AppStream:CreateExportImageTask", "CloudFormation:DescribeStackResource", "AppStream:GetExportImageTask", "AppStream:GetExportImageTask", "AppStream:GetExportImageTask", "EventBridge:PutEvents"], _h.Aws.Calls);
     }
 
     [Fact]

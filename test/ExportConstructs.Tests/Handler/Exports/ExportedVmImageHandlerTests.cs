@@ -52,7 +52,8 @@ public sealed class ExportedVmImageHandlerTests : IAsyncLifetime
     {
         await _h.CreateAsync(Props());
 
-        Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks", "EventBridge:PutEvents"], _h.Aws.Calls);
+        // After the start, when CloudFormation began the Create (the wait's start, the same for a redelivered request).
+        Assert.Equal(["EC2:ExportImage", "CloudFormation:DescribeStackResource", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks", "EventBridge:PutEvents"], _h.Aws.Calls);
     }
 
     [Fact]

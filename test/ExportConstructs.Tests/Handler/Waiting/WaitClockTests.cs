@@ -71,7 +71,7 @@ public sealed class WaitClockTests : IAsyncLifetime
         Assert.Equal(_h.Clock.GetUtcNow().ToUnixTimeSeconds() - ProviderSettings.QueryIntervalSeconds, started.WaitStartedAt);
         Assert.False(first.IsComplete);
         Assert.False(between.IsComplete);
-        Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks"], _h.Aws.Calls);
+        Assert.Equal(["EC2:ExportImage", "CloudFormation:DescribeStackResource", "EC2:DescribeExportImageTasks"], _h.Aws.Calls);
     }
 
     [Fact]
@@ -85,8 +85,9 @@ public sealed class WaitClockTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ExportConstructs.Handler.ExportTimedOutException>(() => _h.Lifecycle.IsCompleteAsync(merged, default));
 
         Assert.Contains($"export {merged.PhysicalResourceId} did not finish within its Timeout of 600 s", error.Message);
-        // One last describe, then the Timed Out completion event.
-        Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks", "EventBridge:PutEvents"], _h.Aws.Calls);
+        // One last describe; the export stopped before the answer (described, cancelled); then the Timed Out completion event.
+        Assert.Equal(["EC2:ExportImage", "EC2:DescribeExportImageTasks", "EC2:DescribeExportImageTasks", "EC2:CancelExportTask", "EventBridge:PutEvents"],
+            _h.Aws.Calls.Where(c => !c.StartsWith("CloudFormation:", StringComparison.Ordinal)));
     }
 
     [Theory]
