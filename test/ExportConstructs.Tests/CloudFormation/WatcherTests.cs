@@ -188,4 +188,30 @@ public sealed class WatcherTests : DeploymentTest
         Assert.Single(_d.Cfn.States.Running);
         Assert.Contains(_d.HandlerLog(), l => l.Contains("no longer holds it", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AppStreamExportDeletedWhileRunning_ShouldBeReportedCancelledOnlyWhenTheDeleteRemovesItsAmi(bool destroy)
+    {
+        _d.Aws.AppStreamDuration = TimeSpan.FromMinutes(90);
+        _d.Aws.AppStreamTagsSnapshots = true;
+        Assert.Equal("CREATE_COMPLETE", await _d.Cfn.CreateStackAsync(await _d.AmiStack(p =>
+        {
+            p.WaitForCompletion = false;
+            p.RemovalPolicy = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+        })));
+        await _d.Cfn.RunForAsync(TimeSpan.FromMinutes(60));
+
+        Assert.Equal("DELETE_COMPLETE", await _d.Cfn.DeleteStackAsync());
+        await _d.Cfn.RunForAsync(TimeSpan.FromHours(1));
+
+        var task = Assert.Single(_d.Aws.AppStreamTasks.Values);
+        // DESTROY: the Delete waited for the end and removed the AMI, then reported it, once.
+        // RETAIN: the export runs on and makes its AMI, which the stack no longer owns: no event.
+        Assert.Equal(destroy ? [(ExportEvents.DetailTypes.Cancelled, task.TaskId)] : [],
+            _d.Aws.Events.Select(e => (e.DetailType, (string)Detail(e)["taskId"]!)));
+        Assert.Equal(destroy ? 1 : 0, _d.Aws.CallCount("EC2:DeregisterImage"));
+        Assert.Empty(_d.Cfn.States.Running);
+    }
 }
