@@ -11,8 +11,9 @@ namespace ExportConstructs;
 /// <c>Project.onStateChange</c>, aws-ecr's <c>Repository.onImageScanCompleted</c>): a <see cref="Rule"/>
 /// under the export, built from the user's options (their <c>EventPattern</c> first), their
 /// <c>Target</c> added, then this library's pattern merged in (the CDK unions arrays and merges
-/// objects field by field, so a user's extra <c>Detail</c> field narrows the rule and cannot widen it
-/// past the export). Source, detail-types and detail field names come from the contract, which the
+/// objects field by field, so a user's <c>Detail</c> field the pattern lacks narrows the rule, while
+/// values given for one it has, such as <c>logicalId</c>, are added to its values and widen it).
+/// Source, detail-types and detail field names come from the contract, which the
 /// handler publishes by.
 /// </summary>
 internal static class ExportEventRules
