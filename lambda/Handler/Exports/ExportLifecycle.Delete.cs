@@ -10,7 +10,7 @@ internal sealed partial class ExportLifecycle
     {
         var taskId = request.TaskId!;
         await _pollers.StopAsync(request.Wait, taskId, request.LogicalId, cancellationToken);
-        // An export that does not wait, or did not once: its watcher stops with it (the Delete reports what it stops).
+        // An export that does not wait: its watcher stops with it (the Delete reports what it stops).
         await _pollers.StopWatcherAsync(request.Properties, taskId, request.LogicalId, cancellationToken);
         string? queued = null;
         var stopping = false;
