@@ -35,15 +35,17 @@ internal sealed partial class ExportLifecycle
                 : Answer(taskId, ExportActions.Released);
         }
         else stopping = await kind.BeginDeleteAsync(request, cancellationToken);
+        // One read of the resource: when this Delete began, and which export CloudFormation holds.
+        var resource = await ReadResourceAsync(request, cancellationToken);
         var answer = new OnEventResponse
         {
-            PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = queued, WaitStartedAt = await WaitStartAsync(request, cancellationToken),
+            PhysicalResourceId = taskId, Action = ExportActions.Deleting, NewTaskId = queued, WaitStartedAt = WaitStartOf(resource),
             Stopping = stopping ? true : null,
         };
         if (!kind.MayHaveStrays(request)) return answer;
         // Strays belong to the export CloudFormation holds, so only its own Delete ends them: never the
         // cleanup Delete of a generation it replaced (whose strays' replacement may be the held export).
-        var held = await _stack.HeldAsync(request.StackId, request.LogicalId, cancellationToken);
+        var held = resource?.Held;
         _log($"Delete of {taskId}: CloudFormation holds {held ?? "nothing it can name"} as {request.LogicalId}");
         if (held == taskId) answer.EndStrays = true;
         // The cleanup Delete of a replacement that is itself a stray of the held export (a rollback's).

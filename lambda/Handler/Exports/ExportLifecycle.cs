@@ -212,11 +212,16 @@ internal sealed partial class ExportLifecycle
 
     /// <summary>
     /// When the wait of this operation began: when CloudFormation began it on the resource, so that a
-    /// request delivered twice gets the same answer (<see cref="StackReads.OperationStartedAsync"/>);
+    /// request delivered twice gets the same answer (<see cref="StackResourceState.OperationStarted"/>);
     /// now when CloudFormation cannot say.
     /// </summary>
     private async Task<long> WaitStartAsync(ExportRequest request, CancellationToken cancellationToken) =>
-        await _stack.OperationStartedAsync(request.StackId, request.LogicalId, cancellationToken) ?? _clock.GetUtcNow().ToUnixTimeSeconds();
+        WaitStartOf(await ReadResourceAsync(request, cancellationToken));
+
+    private long WaitStartOf(StackResourceState? resource) => resource?.OperationStarted ?? _clock.GetUtcNow().ToUnixTimeSeconds();
+
+    private Task<StackResourceState?> ReadResourceAsync(ExportRequest request, CancellationToken cancellationToken) =>
+        _stack.ResourceAsync(request.StackId, request.LogicalId, "the wait counts from now, and a Delete leaves the export's strays, if any", cancellationToken);
 
     private static OnEventResponse Answer(string physicalId, string action) => new() { PhysicalResourceId = physicalId, Action = action };
 }

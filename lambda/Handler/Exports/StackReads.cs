@@ -44,65 +44,53 @@ internal sealed class StackReads(IAmazonCloudFormation cloudFormation, Action<st
     }
 
     /// <summary>
-    /// False when CloudFormation no longer holds <paramref name="taskId"/> under this logical id: the
-    /// resource or the stack is gone or being deleted, or holds another export (a replacement). True
-    /// when it does, or has recorded no id yet (a create in progress); null when it cannot say.
+    /// What CloudFormation says of one resource of the stack (DescribeStackResource): the export it
+    /// holds, its status and when its current operation began. A resource or stack it does not know
+    /// (ValidationError) is <see cref="StackResourceState.Missing"/>; null when it cannot say, which is
+    /// logged with <paramref name="why"/> (what the caller then does without it).
     /// </summary>
-    public async Task<bool?> HoldsAsync(string stackId, string logicalId, string taskId, CancellationToken cancellationToken)
+    public async Task<StackResourceState?> ResourceAsync(string stackId, string logicalId, string why, CancellationToken cancellationToken)
     {
         try
         {
             var found = (await cloudFormation.DescribeStackResourceAsync(new DescribeStackResourceRequest { StackName = stackId, LogicalResourceId = logicalId }, cancellationToken)).StackResourceDetail;
-            if (found.ResourceStatus.StartsWith("DELETE", StringComparison.Ordinal)) return false;
-            return string.IsNullOrEmpty(found.PhysicalResourceId) || found.PhysicalResourceId == taskId;
+            var started = found.LastUpdatedTimestamp is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)).ToUnixTimeSeconds() : (long?)null;
+            return new StackResourceState(true, found.PhysicalResourceId, found.ResourceStatus, started);
         }
         catch (AmazonServiceException e) when (e.ErrorCode == "ValidationError")
         {
-            return false; // "Resource … does not exist for stack …", or no such stack
+            return StackResourceState.Missing; // "Resource … does not exist for stack …", or no such stack
         }
         catch (AmazonServiceException e)
         {
-            log($"Cannot tell whether CloudFormation still holds {taskId} as {logicalId}: [{e.ErrorCode}] {e.Message}");
+            log($"Cannot read {logicalId} from CloudFormation: [{e.ErrorCode}] {e.Message}; {why}");
             return null;
         }
     }
+}
+
+/// <summary>One resource of the stack as CloudFormation describes it (see <see cref="StackReads.ResourceAsync"/>).</summary>
+internal sealed record StackResourceState(bool Exists, string PhysicalId, string Status, long? LastUpdated)
+{
+    /// <summary>A resource or stack CloudFormation does not know.</summary>
+    public static StackResourceState Missing { get; } = new(false, "", "", null);
+
+    /// <summary>The physical id held, or null when the resource does not exist.</summary>
+    public string? Held => Exists ? PhysicalId : null;
 
     /// <summary>
-    /// When CloudFormation began the operation it now runs on this resource (the timestamp of its
-    /// *_IN_PROGRESS status), in Unix seconds: the same for every delivery of one request, so that
+    /// When CloudFormation began the operation it now runs on the resource (the time of its
+    /// *_IN_PROGRESS status), Unix seconds: the same for every delivery of one request, so that
     /// onEvent answers a request delivered twice identically (the framework starts its waiter under
-    /// the request id, and Step Functions refuses that name with another input). Null when the
-    /// resource is not in progress or CloudFormation cannot say.
+    /// the request id, and Step Functions refuses that name with another input). Null when none runs.
     /// </summary>
-    public async Task<long?> OperationStartedAsync(string stackId, string logicalId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var found = (await cloudFormation.DescribeStackResourceAsync(new DescribeStackResourceRequest { StackName = stackId, LogicalResourceId = logicalId }, cancellationToken)).StackResourceDetail;
-            return found.ResourceStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal) && found.LastUpdatedTimestamp is { } at
-                ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)).ToUnixTimeSeconds()
-                : null;
-        }
-        catch (AmazonServiceException e)
-        {
-            log($"Cannot tell when CloudFormation began this operation on {logicalId}: [{e.ErrorCode}] {e.Message}; the wait counts from now");
-            return null;
-        }
-    }
+    public long? OperationStarted => Status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal) ? LastUpdated : null;
 
-    /// <summary>The physical id CloudFormation holds for this logical id now; null when it holds none, or cannot say.</summary>
-    public async Task<string?> HeldAsync(string stackId, string logicalId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var found = await cloudFormation.DescribeStackResourceAsync(new DescribeStackResourceRequest { StackName = stackId, LogicalResourceId = logicalId }, cancellationToken);
-            return found.StackResourceDetail.PhysicalResourceId;
-        }
-        catch (AmazonServiceException e)
-        {
-            // Not a reason to fail the Delete (CloudFormation would keep retrying it): the strays then stay, and the log says so.
-            log($"Cannot tell which export CloudFormation holds for {logicalId}: [{e.ErrorCode}] {e.Message}; its strays, if any, are left");
-            return null;
-        }
-    }
+    /// <summary>
+    /// False when the resource no longer holds <paramref name="taskId"/>: it or the stack is gone or
+    /// being deleted, or it holds another export (a replacement). True when it does, or has recorded
+    /// no id yet (a create in progress).
+    /// </summary>
+    public bool Holds(string taskId) =>
+        Exists && !Status.StartsWith("DELETE", StringComparison.Ordinal) && (PhysicalId.Length == 0 || PhysicalId == taskId);
 }

@@ -188,7 +188,7 @@ internal sealed class WaitPoller(ExportLifecycle lifecycle, IAmazonCloudFormatio
         }
         // A watcher whose resource is gone (a Delete that could not stop it, an Update that replaced
         // the export) has nobody to report for: the Delete reported what it stopped.
-        if (await lifecycle.Stack.HoldsAsync(input.StackId, request.LogicalId, taskId, cancellationToken) == false)
+        if ((await lifecycle.Stack.ResourceAsync(input.StackId, request.LogicalId, "the watcher reports the export's end all the same", cancellationToken))?.Holds(taskId) == false)
         {
             log($"Watcher of {taskId}: the export ended {state}, but {request.LogicalId} no longer holds it; the watcher ends without an event");
             return new PollerOutput { Done = true };
